@@ -1,0 +1,1 @@
+"""The synthetic near-infrared headset eye camera: renderer, behaviour scripts, ground truth."""

@@ -1,0 +1,1 @@
+"""Detectors and model runtimes (onnxruntime): eye features and learned coefficients."""
