@@ -1,0 +1,38 @@
+"""Shared fixtures: per-test ROS domains and environments for spawned processes."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+TEST_DIR = Path(__file__).resolve().parent
+_domains = itertools.count()
+
+
+def _next_domain() -> int:
+    """A DDS domain id unlikely to be shared with another test or test run (0..101)."""
+    return 1 + (os.getpid() * 7 + next(_domains)) % 100
+
+
+@pytest.fixture
+def ros_domain() -> int:
+    """A fresh ROS_DOMAIN_ID for one test, so concurrent runs do not hear each other."""
+    return _next_domain()
+
+
+@pytest.fixture
+def ros_env(ros_domain: int) -> dict[str, str]:
+    """The environment for processes a test spawns: this one plus the test's domain."""
+    env = dict(os.environ)
+    env["ROS_DOMAIN_ID"] = str(ros_domain)
+    env["PYTHONPATH"] = os.pathsep.join(
+        [str(TEST_DIR), str(REPO)] + [p for p in sys.path if p.endswith("site-packages")]
+        + [env.get("PYTHONPATH", "")]
+    )
+    env["PYTHONUNBUFFERED"] = "1"
+    return env
