@@ -3,6 +3,7 @@
 Usage: python msg_peer.py TYPE TOPIC SEED  (e.g. eye_expression_driver/msg/EyeState)
 """
 
+import contextlib
 import sys
 
 import rclpy
@@ -20,10 +21,8 @@ def main() -> None:
     pub = node.create_publisher(cls, topic, qos)
     msg = fill(cls(), seed)
     node.create_timer(0.05, lambda: pub.publish(msg))
-    try:
+    with contextlib.suppress(KeyboardInterrupt, rclpy.executors.ExternalShutdownException):
         rclpy.spin(node)
-    except (KeyboardInterrupt, rclpy.executors.ExternalShutdownException):
-        pass
 
 
 if __name__ == "__main__":

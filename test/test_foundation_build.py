@@ -40,7 +40,8 @@ def copy_package(dest: Path) -> Path:
 def run(cmd: list[str], env: dict, cwd: Path, timeout: float) -> str:
     proc = subprocess.run(cmd, env=env, cwd=cwd, capture_output=True, text=True,
                           timeout=timeout, check=False)
-    assert proc.returncode == 0, f"{' '.join(cmd)} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
+    report = f"{' '.join(cmd)} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
+    assert proc.returncode == 0, report
     return proc.stdout
 
 
