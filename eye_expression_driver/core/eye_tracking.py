@@ -1,0 +1,119 @@
+"""One eye camera frame -> one observation: crop, un-mirror, detect, map back to source px.
+
+The detector (and the learned coefficient model) are injected callables, so this module
+stays free of model runtimes and the eye tracker node stays free of logic. A camera that
+sees both eyes is handled by ``crop`` (that eye's region); a camera that delivers a
+mirrored picture (a hot mirror, a driver flag) by ``mirror``. Points come back in the
+source image's pixels; eyelid distance and the pupil offset are invariant to both.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .landmarks import N_LANDMARKS, mirror_x
+
+
+class CropError(ValueError):
+    """The crop region lies outside the image."""
+
+    kind = "crop_outside"
+
+
+def _nan(*shape: int) -> np.ndarray:
+    return np.full(shape, math.nan)
+
+
+@dataclass(frozen=True)
+class Observation:
+    """What the eye tracker publishes for one frame (source image pixels)."""
+
+    landmarks: np.ndarray = field(default_factory=lambda: _nan(N_LANDMARKS, 2))
+    pupil: np.ndarray = field(default_factory=lambda: _nan(2))
+    eye_width: float = math.nan
+    eyelid_distance: float = math.nan
+    pupil_offset: np.ndarray = field(default_factory=lambda: _nan(2))
+    confidence: float = 0.0
+    pupil_confidence: float = 0.0
+    learned: np.ndarray = field(default_factory=lambda: _nan(5))  # [up, down, in, out, blink]
+
+
+@dataclass(frozen=True)
+class View:
+    """Which part of the source image the detector sees, and how it is flipped."""
+
+    crop: tuple[int, int, int, int] = (0, 0, 0, 0)  # x, y, width, height; 0 size = whole image
+    mirror: bool = False
+
+    def region(self, shape: tuple[int, ...]) -> tuple[int, int, int, int]:
+        """(x0, y0, x1, y1) of the crop clipped to the image; raises CropError if empty."""
+        height, width = shape[:2]
+        x, y, w, h = self.crop
+        if w <= 0 or h <= 0:
+            return 0, 0, width, height
+        x0, y0, x1, y1 = max(0, x), max(0, y), min(width, x + w), min(height, y + h)
+        if x1 - x0 < 1 or y1 - y0 < 1:
+            raise CropError(f"crop {list(self.crop)} lies outside the {width}x{height} image")
+        return x0, y0, x1, y1
+
+    def apply(self, image: np.ndarray) -> tuple[np.ndarray, tuple[int, int, int, int]]:
+        """The image the detector sees, and the region it came from."""
+        x0, y0, x1, y1 = self.region(image.shape)
+        view = image[y0:y1, x0:x1]
+        if self.mirror:
+            view = view[:, ::-1]
+        return np.ascontiguousarray(view), (x0, y0, x1, y1)
+
+    def to_source(self, points: np.ndarray, region: tuple[int, int, int, int]) -> np.ndarray:
+        """Points (..., 2) in the detector's view back to source image pixels."""
+        x0, y0, x1, _ = region
+        pts = mirror_x(points, x1 - x0) if self.mirror else np.array(points, dtype=np.float64)
+        return pts + np.array([x0, y0], dtype=np.float64)
+
+
+Detect = Callable[[np.ndarray, str], Any]  # (grey image, eye) -> features (EyeFeatures-like)
+Predict = Callable[[np.ndarray, str], Any]  # (grey image, eye) -> 5 coefficients
+
+
+class EyeTracking:
+    """Per-frame processing of one eye: view, detector and/or learned model, mapping back."""
+
+    def __init__(self, eye: str, detect: Detect | None, predict: Predict | None = None,
+                 view: View | None = None) -> None:
+        if eye not in ("left", "right"):
+            raise ValueError(f"eye must be 'left' or 'right', got {eye!r}")
+        if detect is None and predict is None:
+            raise ValueError("need a detector, a learned model, or both")
+        self.eye, self.detect, self.predict = eye, detect, predict
+        self.view = view or View()
+
+    def process(self, grey: np.ndarray) -> Observation:
+        """One frame; detector exceptions propagate (the caller counts and logs them)."""
+        image, region = self.view.apply(grey)
+        values: dict[str, Any] = {}
+        if self.detect is not None:
+            values.update(self._features(image, region))
+        if self.predict is not None:
+            learned = np.asarray(self.predict(image, self.eye), dtype=np.float64).reshape(5)
+            values["learned"] = learned
+            values.setdefault("confidence", 1.0)
+            values.setdefault("pupil_confidence", 1.0)
+        return Observation(**values)
+
+    def _features(self, image: np.ndarray, region) -> dict[str, Any]:
+        f = self.detect(image, self.eye)
+        return {
+            "landmarks": self.view.to_source(np.asarray(f.landmarks).reshape(N_LANDMARKS, 2),
+                                             region),
+            "pupil": self.view.to_source(np.asarray(f.pupil).reshape(2), region),
+            "eye_width": float(f.eye_width),
+            "eyelid_distance": float(f.eyelid_distance),
+            "pupil_offset": np.asarray(f.pupil_offset, dtype=np.float64).reshape(2),
+            "confidence": float(np.clip(f.confidence, 0.0, 1.0)),
+            "pupil_confidence": float(np.clip(f.pupil_confidence, 0.0, 1.0)),
+        }
