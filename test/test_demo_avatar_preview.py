@@ -98,3 +98,14 @@ def test_node_publishes_the_face_with_the_expression_stamp(ros_env: dict, ros_do
     assert images[2].encoding == "bgr8" and images[2].header.stamp.sec == 2
     in_box, outside = inside(changed_pixels(a, b), "Left", 128)
     assert in_box > 50 and outside == 0
+
+
+@pytest.mark.ros
+def test_node_refuses_a_bad_size_at_start_up(ros_env: dict) -> None:
+    pytest.importorskip("rclpy")
+    from demo_ros_helpers import node_script, spawn
+
+    proc = spawn([node_script("avatar_preview"), "--ros-args", "-p", "size:=8"], ros_env)
+    out, _ = proc.communicate(timeout=30)
+    assert proc.returncode == 1
+    assert "size" in out and "range" in out and "Traceback" not in out

@@ -18,6 +18,13 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from .param_spec import ParamSpec
+
+PREVIEW_PARAMS = (
+    ParamSpec("size", 256, "side of the square preview image", "px", 32, 1024),
+    ParamSpec("max_rate", 30.0, "most preview images per second; extra expressions are skipped",
+              "Hz", 0.1, 240.0),
+)
 SIDES = ("Left", "Right")  # the wearer's sides, as in ARKit names
 
 # Colours (BGR).

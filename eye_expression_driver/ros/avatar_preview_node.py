@@ -15,8 +15,8 @@ from sensor_msgs.msg import Image
 
 from eye_expression_driver.msg import FaceExpression
 
-from ..core.avatar_preview import render_avatar, weights_from_lists
-from .node_support import declare, image_msg, run_node
+from ..core.avatar_preview import PREVIEW_PARAMS, render_avatar, weights_from_lists
+from .node_support import declare_specs, image_msg, run_node
 
 EXPRESSION_QOS = QoSProfile(depth=10, reliability=QoSReliabilityPolicy.RELIABLE)
 # Reliable keep-last 1: matches both reliable and best-effort viewers, never queues old faces.
@@ -28,8 +28,7 @@ class AvatarPreviewNode(Node):
 
     def __init__(self) -> None:
         super().__init__("avatar_preview")
-        declare(self, "size", 256, "side of the square preview image (px)", 32, 1024)
-        declare(self, "max_rate", 30.0, "most preview images per second (Hz)", 0.1, 240.0)
+        declare_specs(self, PREVIEW_PARAMS)
         self._last_publish = -float("inf")
         self.published = 0
         self._pub = self.create_publisher(Image, "avatar_preview", PREVIEW_QOS)

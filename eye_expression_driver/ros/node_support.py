@@ -1,16 +1,16 @@
-"""Small pieces every node of the demo/output side shares: parameters, images, spinning.
+"""Small pieces the demo/output nodes share: parameters from specs, images, spinning.
 
-Parameters: rclpy itself refuses out-of-range values (at start-up from overrides and on
-every set) with the reason, once the range is in the descriptor; checks a range cannot
-express (a host name, a file) go into `refuse_unless`, which a node registers as its
-set-parameters callback, and `check_declared` for the start-up values.
+Parameters are core.param_spec specs: the descriptor carries the description, constraints
+and range (so rclpy itself refuses out-of-range values with the reason), and a set-parameters
+callback refuses what a range cannot express (choices, a host name); start-up values get the
+same checks, so a node refuses to start on a bad value.
 """
 
 from __future__ import annotations
 
 import contextlib
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
@@ -27,46 +27,41 @@ from rclpy.node import Node
 from rclpy.parameter import Parameter
 from sensor_msgs.msg import Image
 
+from ..core.param_spec import ParamSpec, check_value, check_values
 
-def declare(node: Node, name: str, default: Any, description: str,
-            low: float | None = None, high: float | None = None, read_only: bool = False) -> Any:
-    """Declare one parameter (range [low, high] for numbers) and return its current value."""
-    descriptor = ParameterDescriptor(description=description, read_only=read_only)
-    if low is not None and high is not None:
-        if isinstance(default, bool):
-            raise TypeError(f"{name}: a bool has no range")
-        if isinstance(default, int):
-            descriptor.integer_range = [IntegerRange(from_value=int(low), to_value=int(high),
-                                                     step=1)]
+
+def _descriptor(spec: ParamSpec) -> ParameterDescriptor:
+    descriptor = ParameterDescriptor(description=spec.description,
+                                     additional_constraints=spec.constraints(),
+                                     read_only=spec.read_only)
+    numeric = isinstance(spec.default, (int, float)) and not isinstance(spec.default, bool)
+    if numeric and spec.low is not None and spec.high is not None:
+        if isinstance(spec.default, int):
+            descriptor.integer_range = [IntegerRange(from_value=int(spec.low),
+                                                     to_value=int(spec.high), step=1)]
         else:
-            descriptor.floating_point_range = [FloatingPointRange(from_value=float(low),
-                                                                  to_value=float(high))]
-    return node.declare_parameter(name, default, descriptor).value
+            descriptor.floating_point_range = [FloatingPointRange(from_value=float(spec.low),
+                                                                  to_value=float(spec.high))]
+    return descriptor
 
 
-Check = Callable[[Any], str | None]  # value -> None when fine, else the reason to refuse
-
-
-def refuse_unless(checks: dict[str, Check]) -> Callable[[list[Parameter]], SetParametersResult]:
-    """A set-parameters callback that refuses a value when its check gives a reason."""
-
-    def callback(params: list[Parameter]) -> SetParametersResult:
-        for param in params:
-            check = checks.get(param.name)
-            reason = check(param.value) if check else None
-            if reason:
-                return SetParametersResult(successful=False, reason=f"{param.name}: {reason}")
-        return SetParametersResult(successful=True)
-
-    return callback
-
-
-def check_declared(node: Node, checks: dict[str, Check]) -> None:
-    """Apply the checks to the start-up values too (callbacks only see later sets)."""
-    for name, check in checks.items():
-        reason = check(node.get_parameter(name).value)
+def declare_specs(node: Node, specs: Iterable[ParamSpec]) -> dict[str, Any]:
+    """Declare every spec, check the start-up values, refuse bad sets; the values by name."""
+    specs = list(specs)
+    values = {}
+    for spec in specs:
+        values[spec.name] = node.declare_parameter(spec.name, spec.default,
+                                                   _descriptor(spec)).value
+        reason = check_value(spec, values[spec.name])
         if reason:
-            raise ValueError(f"parameter {name}: {reason}")
+            raise ValueError(f"parameter {reason}")
+
+    def on_set(params: list[Parameter]) -> SetParametersResult:
+        reason = check_values(specs, {p.name: p.value for p in params})
+        return SetParametersResult(successful=reason is None, reason=reason or "")
+
+    node.add_on_set_parameters_callback(on_set)
+    return values
 
 
 def image_msg(array: np.ndarray, encoding: str, header: Any = None) -> Image:
