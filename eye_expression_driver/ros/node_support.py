@@ -45,13 +45,27 @@ def _descriptor(spec: ParamSpec) -> ParameterDescriptor:
     return descriptor
 
 
+_ARRAY_TYPES = {"string": Parameter.Type.STRING_ARRAY, "double": Parameter.Type.DOUBLE_ARRAY}
+
+
+def _declare(node: Node, spec: ParamSpec) -> Any:
+    """Declare one parameter; an empty array default needs its element type spelled out."""
+    if spec.default != [] or not spec.array_of:
+        return node.declare_parameter(spec.name, spec.default, _descriptor(spec)).value
+    kind = _ARRAY_TYPES[spec.array_of]
+    value = node.declare_parameter(spec.name, kind, _descriptor(spec)).value
+    if value is None:  # no override: give it the (empty) default
+        node.set_parameters([Parameter(spec.name, kind, [])])
+        value = []
+    return value
+
+
 def declare_specs(node: Node, specs: Iterable[ParamSpec]) -> dict[str, Any]:
     """Declare every spec, check the start-up values, refuse bad sets; the values by name."""
     specs = list(specs)
     values = {}
     for spec in specs:
-        values[spec.name] = node.declare_parameter(spec.name, spec.default,
-                                                   _descriptor(spec)).value
+        values[spec.name] = _declare(node, spec)
         reason = check_value(spec, values[spec.name])
         if reason:
             raise ValueError(f"parameter {reason}")
