@@ -20,6 +20,7 @@ import numpy as np
 from .pose import EyePose
 
 RATE_HZ = 1000.0  # internal timeline rate
+EYES = ("left", "right")
 
 
 @dataclass(frozen=True)
@@ -198,37 +199,44 @@ def _closure(t: np.ndarray, start: float, close: float, hold: float, reopen: flo
 
 def _blinks(
     rng: np.random.Generator, t: np.ndarray, params: BehaviourParams
-) -> tuple[np.ndarray, np.ndarray, list[BlinkEvent]]:
-    """Closure timelines (2, N), the scripted blinks and winks among them, and the events.
-
-    The second timeline leaves out the other eye's narrowing during a wink, which is no blink.
-    """
+) -> tuple[np.ndarray, list[BlinkEvent]]:
+    """Closure timelines (2, N) of the left and right eye, and the events behind them."""
     seconds = float(t[-1]) if len(t) else 0.0
     closure = np.zeros((2, len(t)))
-    scripted = np.zeros((2, len(t)))
     events: list[BlinkEvent] = []
+    free_from = -1.0
     for start in _poisson_times(rng, seconds, blink_rate(params, seconds)):
+        if start < free_from:  # blinks do not overlap
+            continue
         partial = rng.random() < params.partial_blink_share
         depth = rng.uniform(0.35, 0.75) if partial else 1.0
         close, reopen = rng.uniform(0.07, 0.12), rng.uniform(0.15, 0.25)
         hold = 0.0 if partial else rng.uniform(0.0, 0.06)
         c = depth * _closure(t, start, close, hold, reopen)
         closure = np.maximum(closure, c)
-        scripted = np.maximum(scripted, c)
         kind = "partial" if partial else "blink"
         end = float(start + close + hold + reopen)
+        free_from = end + 0.1
         events.append(BlinkEvent(kind, "both", float(start), end, float(depth)))
     for start in _poisson_times(rng, seconds, params.winks_per_min):
         eye = int(rng.integers(0, 2))
         close, hold, reopen = rng.uniform(0.1, 0.2), rng.uniform(0.2, 0.7), rng.uniform(0.15, 0.3)
         c = _closure(t, start, close, hold, reopen)
         closure[eye] = np.maximum(closure[eye], c)
-        scripted[eye] = np.maximum(scripted[eye], c)
         closure[1 - eye] = np.maximum(closure[1 - eye], 0.25 * c)  # the other eye narrows
         end = float(start + close + hold + reopen)
-        events.append(BlinkEvent("wink", ("left", "right")[eye], float(start), end, 1.0))
+        events.append(BlinkEvent("wink", EYES[eye], float(start), end, 1.0))
     events.sort(key=lambda e: e.start)
-    return closure, scripted, events
+    return closure, events
+
+
+def _inside_events(t: np.ndarray, events: list[BlinkEvent], eye: str) -> np.ndarray:
+    """Frames inside a blink or wink of this eye (from closing start to fully open)."""
+    inside = np.zeros(len(t), bool)
+    for e in events:
+        if e.eye in ("both", eye):
+            inside |= (t >= e.start) & (t <= e.end)
+    return inside
 
 
 def _episodes(rng: np.random.Generator, t: np.ndarray, per_min: float,
@@ -272,7 +280,7 @@ def script_behaviour(
     t = np.arange(n_frames) / fps
     fine_t = np.arange(math.ceil((seconds + 0.1) * RATE_HZ) + 1) / RATE_HZ
     gx, gy = _gaze(rng, len(fine_t), params)
-    closure, scripted, events = _blinks(rng, fine_t, params)
+    closure, events = _blinks(rng, fine_t, params)
     squint = _episodes(rng, fine_t, params.squints_per_min, (1.0, 3.0))
     wide = _episodes(rng, fine_t, params.wides_per_min, (0.7, 2.0))
     vergence = 2.0 + 1.5 * slow_noise(rng, fine_t, 8.0)
@@ -296,7 +304,7 @@ def script_behaviour(
         openness = at(base_open * (1.0 - closure[side]))
         yaw_t, pitch_t = at(yaw), at(gy)
         sweep_yaw, sweep_pitch = yaw_t - at(yaw, earlier), pitch_t - at(gy, earlier)
-        blinking = at(scripted[side]) > 0.02
+        blinking = _inside_events(t, events, EYES[side])
         squint_t, pupil_t = at(squint), at(pupil)
         eye_slip = slips * np.array([sign, 1.0, sign])  # mirrored into the right's left-eye view
         poses.append([

@@ -95,7 +95,7 @@ class EyeRenderer:
         geo = self.geometry.frame(pose)
         skin, eye = self._face_layers(pose)
         self._draw_iris(eye, geo, pose)
-        self._shadow_under_upper_lid(eye, geo)
+        self._shadow_at_lids(eye, geo)
         opening = self._opening_mask(geo)
         image = skin + (eye - skin) * opening
         image *= self._shading(geo, pose)
@@ -158,11 +158,14 @@ class EyeRenderer:
         delta = g.iris_plane_mm * (now - before)[:2]
         return geo.eye_affine[:, :2] @ np.linalg.solve(g.eye_to_view[:, :2], delta)
 
-    def _shadow_under_upper_lid(self, eye: np.ndarray, geo: FrameGeometry) -> None:
-        """Darken the eyeball just below the upper lid (lid and lashes shade it)."""
+    def _shadow_at_lids(self, eye: np.ndarray, geo: FrameGeometry) -> None:
+        """Darken the eyeball below the upper lid (lid and lashes shade it) and, less, where it
+        turns away under the lower lid."""
         w, h = self.size
         small = np.zeros((h // 2, w // 2), np.uint8)
         top = np.array([[geo.upper[-1, 0], -h], [geo.upper[0, 0], -h]])
+        bottom = np.array([[geo.lower[-1, 0], 2 * h], [geo.lower[0, 0], 2 * h]])
+        cv2.fillPoly(small, [_fixed(np.vstack([geo.lower, bottom]) / 2.0)], 170, cv2.LINE_AA, SHIFT)
         cv2.fillPoly(small, [_fixed(np.vstack([geo.upper, top]) / 2.0)], 255, cv2.LINE_AA, SHIFT)
         small = cv2.GaussianBlur(small, (0, 0), max(0.03 * self.eye_px / 2.0, 0.6))
         shadow = cv2.resize(small, self.size, interpolation=cv2.INTER_LINEAR)
@@ -192,16 +195,26 @@ class EyeRenderer:
             cv2.polylines(layer, [_fixed(px)], False, int(np.clip(value, 0, 255)),
                           max(round(thickness), 1), cv2.LINE_AA, SHIFT)
 
+        def strip(inner: np.ndarray, outer: np.ndarray, value: float) -> None:
+            px = apply_affine(geo.eye_affine, np.vstack([inner, outer[::-1]]))
+            cv2.fillPoly(layer, [_fixed(px)], int(np.clip(value, 0, 255)), cv2.LINE_AA, SHIFT)
+
         closed = 1.0 - min(max(pose.openness, 0.0), 1.0)
         crease = curve.copy()
         crease[:, 1] = geo.upper_u + (s.crease_height * (1.0 - 0.5 * closed)) * (1.0 - u * u) ** 0.7
         line(crease[3:-3], SHADE_ZERO * (1.0 - 0.3 * s.crease_strength), 2.5 * self.scale)
-        line(lower_curve - np.array([0.0, 0.5 * lower_t / ew]), SHADE_ZERO * 1.35, lower_t)
-        line(curve + np.array([0.0, 0.5 * upper_t / ew]), SHADE_ZERO * 0.45, upper_t)
-        self._draw_lashes(layer, geo, pose)
+        # Lid margins: bands that start exactly on the opening's edge. The upper rim faces the
+        # camera below and is lit; the lash roots line it.
+        strip(lower_curve, lower_curve - np.array([0.0, lower_t / ew]), SHADE_ZERO * 1.35)
+        strip(curve, curve + np.array([0.0, upper_t / ew]), SHADE_ZERO * 1.2)
+        line(curve + np.array([0.0, (upper_t + 0.7 * self.scale) / ew]), SHADE_ZERO * 0.5,
+             1.4 * self.scale)
+        self._draw_lashes(layer, geo, pose, (upper_t + 0.7 * self.scale) / ew)
         return layer.astype(np.float32) * (1.0 / SHADE_ZERO)
 
-    def _draw_lashes(self, layer: np.ndarray, geo: FrameGeometry, pose: EyePose) -> None:
+    def _draw_lashes(
+        self, layer: np.ndarray, geo: FrameGeometry, pose: EyePose, root: float
+    ) -> None:
         """Upper lashes curl up and out when open and hang down when closed; a few lower ones."""
         lashes = self.lashes
         openness = min(max(pose.openness, 0.0), 1.0)
@@ -213,7 +226,7 @@ class EyeRenderer:
             heights = np.interp(u, np.linspace(-1, 1, len(geo.upper_u)),
                                 geo.upper_u if upper else geo.lower_u)
             rise = (2.0 * openness - 0.6) if upper else -1.0
-            base = np.stack([u / 2.0, heights], 1)
+            base = np.stack([u / 2.0, heights + (root if upper else -root)], 1)
             tip_dir = np.stack([np.sin(angle), np.cos(angle) * rise], 1)
             mid = base + 0.5 * length[:, None] * tip_dir
             tip = base + length[:, None] * (tip_dir + np.stack([curl, 0.0 * curl], 1))

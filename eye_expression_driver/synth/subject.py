@@ -81,6 +81,7 @@ class SubjectParams:
         """A random person and headset; the ranges follow adult anatomy and IR eye crops."""
         u = rng.uniform
         lo_pupil = u(1.0, 1.8)
+        skin = u(0.22, 0.5)
         return cls(
             texture_seed=int(rng.integers(0, 2**31 - 1)),
             eye_width_frac=0.6 + 0.55 * float(rng.beta(2.0, 2.0)),
@@ -107,8 +108,8 @@ class SubjectParams:
             eyeball_radius_mm=u(11.3, 12.8),
             pupil_radius_mm=(lo_pupil, lo_pupil + u(1.2, 2.4)),
             iris_offset=(u(-0.04, 0.05), u(-0.02, 0.08)),
-            skin=u(0.22, 0.5),
-            sclera=u(0.16, 0.34),
+            skin=skin,
+            sclera=skin * u(0.55, 0.95),  # in near-infrared the sclera is rarely above skin
             iris=u(0.06, 0.16),
             pupil=u(0.01, 0.045),
             iris_texture=u(0.15, 0.6),
