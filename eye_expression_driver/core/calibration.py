@@ -130,7 +130,10 @@ class Thresholds:
                 raise ValueError(f"missing field {f.name!r}")
             raw = data[f.name]
             if f.name in sizes:
-                arr = np.asarray(raw, dtype=np.float64)
+                try:
+                    arr = np.asarray(raw, dtype=np.float64)
+                except (TypeError, ValueError):
+                    arr = np.full(0, np.nan)
                 if arr.shape != (sizes[f.name],) or not np.isfinite(arr).all():
                     raise ValueError(f"{f.name} must be {sizes[f.name]} finite numbers: {raw!r}")
                 values[f.name] = arr

@@ -41,7 +41,10 @@ class CoefficientConfig:
     blink_sharpness: float = DEFAULT_SHARPNESS  # k of the constraint function
     wide_full_ratio: float = DEFAULT_WIDE_FULL_RATIO  # r at which eyeWide reaches 1
     min_pupil_confidence: float = 0.5  # pupil estimates below this are not used
-    gaze_hold_blink: float = 0.5  # at P >= this the gaze holds its last valid value
+    gaze_hold_blink: float = 0.5  # at P >= this the gaze holds its last value ...
+    lid_motion_rate: float = 5.0  # ... and while |dP/dt| >= this (1/s: closing, reopening)
+    lid_motion_min_blink: float = 0.2  # ... at P >= this
+    label_frame_rate: float = 120.0  # Hz, frame spacing label_sequence assumes without times
     held_gaze_confidence: float = 0.25  # factor on the gaze confidence while holding
     warmup_confidence: float = 0.5  # factor on the confidences while warming up
     smooth_gaze: bool = False  # One Euro on E_up..E_out
@@ -61,6 +64,9 @@ class CoefficientConfig:
             (self.wide_full_ratio > 1.0, f"wide_full_ratio must be > 1: {self.wide_full_ratio}"),
             (0.0 <= self.min_pupil_confidence <= 1.0, "min_pupil_confidence must be in [0, 1]"),
             (0.0 < self.gaze_hold_blink <= 1.0, "gaze_hold_blink must be in (0, 1]"),
+            (self.lid_motion_rate > 0.0, "lid_motion_rate must be > 0"),
+            (0.0 <= self.lid_motion_min_blink <= 1.0, "lid_motion_min_blink must be in [0, 1]"),
+            (self.label_frame_rate > 0.0, "label_frame_rate must be > 0"),
             (0.0 <= self.held_gaze_confidence <= 1.0, "held_gaze_confidence must be in [0, 1]"),
             (0.0 <= self.warmup_confidence <= 1.0, "warmup_confidence must be in [0, 1]"),
             (self.blink_onset_step >= 0.0, "blink_onset_step must be >= 0"),
@@ -104,6 +110,13 @@ class EyeResult:
         return np.array([self.up, self.down, self.in_, self.out, self.blink])
 
 
+def lids_unsettled(blink, rate, config: CoefficientConfig):
+    """True where the pupil estimate is not trusted: the eye (mostly) closed, or the lids
+    moving fast (closing or reopening) past ``lid_motion_min_blink``. Floats or arrays."""
+    moving = (blink >= config.lid_motion_min_blink) & (abs(rate) >= config.lid_motion_rate)
+    return (blink >= config.gaze_hold_blink) | moving
+
+
 def _finite_offset(offset) -> np.ndarray | None:
     """The pupil offset as a (2,) array, or None when missing or NaN."""
     if offset is None:
@@ -129,6 +142,7 @@ class EyeCoefficientEstimator:
     def reset_output(self) -> None:
         """Forget held values and filter states (keeps the calibration)."""
         self._blink, self._wide = 0.0, 0.0
+        self._t = math.nan  # time of the previous frame
         self._gaze = np.zeros(4)
         self._gaze_confidence = 0.0
         self._blink_filter.reset()
@@ -186,13 +200,16 @@ class EyeCoefficientEstimator:
         th = self.calibration.current
         d = float(eyelid_distance)
         eye_ok = confidence >= cfg.calibration.min_confidence and math.isfinite(d)
+        previous, dt = self._blink, t - self._t
         blink, wide, blink_conf = self._blink_step(th, d, eye_ok, confidence)
+        self._t = t
+        rate = (blink - previous) / dt if dt > 0.0 else 0.0
         offset = _finite_offset(pupil_offset)
         gaze_ok = (
             offset is not None
             and eye_ok
             and pupil_confidence >= cfg.min_pupil_confidence
-            and blink < cfg.gaze_hold_blink
+            and not lids_unsettled(blink, rate, cfg)
         )
         usable = offset if gaze_ok else None
         self.calibration.update(t, d if eye_ok else math.nan, usable, confidence)
@@ -214,14 +231,23 @@ def _hold_last(values: np.ndarray, valid: np.ndarray, initial: float) -> np.ndar
     return np.where(missing, initial, held)
 
 
+def _blink_rate(blink: np.ndarray, times: np.ndarray) -> np.ndarray:
+    """dP/dt between consecutive frames (0 for the first frame and non-increasing times)."""
+    rate = np.zeros_like(blink)
+    dt = np.diff(times)
+    rate[1:] = np.where(dt > 0.0, np.diff(blink) / np.where(dt > 0.0, dt, 1.0), 0.0)
+    return rate
+
+
 def label_sequence(
-    distances, offsets, confidences, pupil_confidences, config=None
+    distances, offsets, confidences, pupil_confidences, config=None, times=None
 ) -> tuple[np.ndarray, Thresholds]:
     """Labels (N, 5) [up, down, in, out, blink] for a whole sequence, and its thresholds.
 
     Same formulas and gates as the estimator, with statistics over the whole sequence:
     frames without an eye hold the last blink, frames without a usable pupil (missing,
-    unsure, or the eye closing) hold the last gaze.
+    unsure, the eye closed, the lids moving fast) hold the last gaze. ``times`` (s) set
+    the lid speed; without them frames are ``config.label_frame_rate`` apart.
     """
     cfg = as_coefficient_config(config).validate()
     cal = cfg.calibration
@@ -241,11 +267,14 @@ def label_sequence(
             cfg.blink_threshold, cfg.blink_sharpness,
         )
     blink = _hold_last(blink, eye_ok, 0.0)
+    t = np.arange(d.size) / cfg.label_frame_rate if times is None else np.asarray(times, float)
+    if t.shape != d.shape:
+        raise ValueError(f"times has shape {t.shape}, the sequence {d.shape}")
     gaze_ok = (
         eye_ok
         & np.isfinite(o).all(axis=1)
         & (pupil_conf >= cfg.min_pupil_confidence)
-        & (blink < cfg.gaze_hold_blink)
+        & ~lids_unsettled(blink, _blink_rate(blink, t), cfg)
     )
     thresholds = offline_thresholds(
         np.where(eye_ok, d, np.nan), np.where(gaze_ok[:, None], o, np.nan), conf, cal
