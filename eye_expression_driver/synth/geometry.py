@@ -34,7 +34,7 @@ CURVE_SAMPLES = 41  # points per lid curve for drawing and visibility tests
 
 CORNEA_RADIUS_MM = 7.8
 CORNEA_OFFSET_MM = 5.5  # centre of corneal curvature in front of the eye's rotation centre
-CORNEA_CAP_COS = math.cos(math.radians(40.0))  # glints beyond this fall on the sclera: dropped
+CORNEA_CAP_COS = math.cos(math.radians(50.0))  # glints beyond this fall on the sclera: dropped
 REF_WIDTH_PX = 200.0  # pixel-sized parameters are given at this image width
 
 

@@ -215,30 +215,36 @@ class EyeRenderer:
     def _draw_lashes(
         self, layer: np.ndarray, geo: FrameGeometry, pose: EyePose, root: float
     ) -> None:
-        """Upper lashes curl up and out when open and hang down when closed; a few lower ones."""
-        lashes = self.lashes
+        """Upper lashes curl up and out when open and hang down when closed; a few lower ones.
+
+        Each lash is a short curved stroke (a quadratic through four points); every other lash
+        is lighter so that the fringe is not a uniform comb.
+        """
         openness = min(max(pose.openness, 0.0), 1.0)
-        value = int(SHADE_ZERO * (1.0 - self.subject.lash_darkness))
+        steps = np.array([0.0, 1.0 / 3.0, 2.0 / 3.0, 1.0])[None, :, None]
         strokes = []
-        for (u, angle, length, curl), upper in ((lashes[0], True), (lashes[1], False)):
+        for (u, angle, length, curl), upper in ((self.lashes[0], True), (self.lashes[1], False)):
             if len(u) == 0:
                 continue
             heights = np.interp(u, np.linspace(-1, 1, len(geo.upper_u)),
                                 geo.upper_u if upper else geo.lower_u)
             rise = (2.0 * openness - 0.6) if upper else -1.0
             base = np.stack([u / 2.0, heights + (root if upper else -root)], 1)
-            tip_dir = np.stack([np.sin(angle), np.cos(angle) * rise], 1)
-            mid = base + 0.5 * length[:, None] * tip_dir
-            tip = base + length[:, None] * (tip_dir + np.stack([curl, 0.0 * curl], 1))
-            pts = apply_affine(geo.eye_affine, np.stack([base, mid, tip], 1))
-            strokes.extend(_fixed(pts))
-        if strokes:
-            cv2.polylines(layer, strokes, False, value, 1, cv2.LINE_AA, SHIFT)
+            direction = np.stack([np.sin(angle), np.cos(angle) * rise], 1)
+            bend = np.stack([np.full_like(curl, 0.0), curl * abs(rise)], 1)  # tips curl upwards
+            pts = base[:, None] + length[:, None, None] * (steps * direction[:, None]
+                                                           + steps**2 * bend[:, None])
+            strokes.extend(_fixed(apply_affine(geo.eye_affine, pts)))
+        darkness = self.subject.lash_darkness
+        for group, shade in ((strokes[0::2], darkness), (strokes[1::2], 0.8 * darkness)):
+            if group:
+                cv2.polylines(layer, group, False, int(SHADE_ZERO * (1.0 - shade)), 1,
+                              cv2.LINE_AA, SHIFT)
 
     def _add_glints(self, image: np.ndarray, glints: np.ndarray) -> None:
         """Saturating Gaussian spots at sub-pixel glint positions."""
         h, w = image.shape
-        sigma = 0.9 * self.scale
+        sigma = self.subject.glint_size_px * self.scale
         r = math.ceil(3.0 * sigma) + 1
         peak = 400.0 * self.subject.glint_brightness
         for x, y in glints:
@@ -280,14 +286,15 @@ LashSet = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
 
 def lash_layout(subject: SubjectParams) -> tuple[LashSet, LashSet]:
-    """Per-subject lash positions u, tilts (rad), lengths and curls, upper and lower lid."""
+    """Per-subject lash positions u, tilts (rad), lengths (eye widths) and curls (upper,
+    lower lid)."""
     rng = np.random.default_rng(subject.texture_seed + 1)
 
     def layout(count: int, length: float, spread: float) -> LashSet:
         u = np.sort(rng.uniform(-0.85, 0.95, count))
-        angle = 0.9 * u + rng.normal(0.0, spread, count)  # fan out towards the corners
+        angle = 1.1 * u + rng.normal(0.0, spread, count)  # fan out towards the corners
         lengths = length * rng.uniform(0.5, 1.1, count) * (1.0 - 0.5 * u * u)
-        return u, angle, lengths, rng.normal(0.08 * np.sign(u + 0.2), 0.05, count)
+        return u, angle, lengths, rng.uniform(0.1, 0.6, count)
 
     return (layout(subject.lash_count, subject.lash_length, 0.2),
             layout(subject.lower_lash_count, 0.4 * subject.lash_length, 0.3))

@@ -67,6 +67,7 @@ class SubjectParams:
     led_ring_deg: float = 14.0
     led_phase_deg: float = 90.0
     glint_brightness: float = 1.0
+    glint_size_px: float = 0.9  # Gaussian sigma at 200 px width
     glasses: bool = False
     # Imaging: illumination gradient, vignetting, defocus, noise, how much the headset slips.
     light_gradient: tuple[float, float] = (0.0, 0.15)
@@ -90,11 +91,11 @@ class SubjectParams:
             camera_elevation_deg=u(12.0, 35.0),
             camera_azimuth_deg=u(-15.0, 15.0),
             canthal_tilt_deg=float(np.clip(rng.normal(4.0, 3.5), -5.0, 12.0)),
-            upper_lid_height=u(0.17, 0.3),
-            lower_lid_depth=u(0.08, 0.16),
+            upper_lid_height=u(0.19, 0.32),
+            lower_lid_depth=u(0.09, 0.17),
             upper_lid_peak=u(-0.3, 0.12),
             lower_lid_peak=u(-0.05, 0.3),
-            upper_lid_roundness=u(0.45, 0.9),
+            upper_lid_roundness=u(0.4, 0.8),
             lower_lid_roundness=u(0.6, 1.0),
             upper_lid_follow=u(0.55, 0.95),
             lower_lid_follow=u(0.1, 0.4),
@@ -115,17 +116,18 @@ class SubjectParams:
             iris_texture=u(0.15, 0.6),
             limbus_darkness=u(0.2, 0.8),
             lash_count=int(rng.integers(25, 110)),
-            lash_length=u(0.06, 0.16),
-            lash_darkness=u(0.4, 0.95),
+            lash_length=u(0.05, 0.14),
+            lash_darkness=u(0.55, 0.95),
             lower_lash_count=int(rng.integers(0, 35)),
             led_count=int(rng.choice([1, 1, 1, 2, 4, 6, 8])),
             led_ring_deg=u(6.0, 22.0),
             led_phase_deg=u(0.0, 360.0),
             glint_brightness=u(0.7, 1.2),
+            glint_size_px=u(0.6, 1.5),
             glasses=bool(rng.random() < 0.2),
             light_gradient=(u(-0.25, 0.25), u(-0.1, 0.35)),
             vignetting=u(0.1, 0.5),
-            defocus_px=u(0.3, 1.6),
+            defocus_px=u(0.4, 2.0),
             noise=u(0.8, 4.0),
             exposure=u(0.7, 1.2),
             slip_scale=u(0.3, 1.5),
