@@ -127,12 +127,17 @@ def test_window_keeps_the_newest_frames_and_seconds() -> None:
     assert th.sample_count == 101 and th.d_max == 0.3 and th.window_span == pytest.approx(1.0)
 
 
-def test_refresh_every_bounds_the_staleness_of_current() -> None:
-    cal = StreamingCalibration(FAST)
+def test_current_is_at_most_refresh_every_frames_stale() -> None:
+    config = dataclasses.replace(FAST, refresh_every=7)
+    cal = StreamingCalibration(config)
     t, d, offsets, _ = sequence()
-    stream(cal, t[:100], d[:100], offsets[:100], np.ones(100))
-    assert cal.current.sample_count == 98  # last refresh after 14 * 7 frames
-    assert cal.thresholds.sample_count == 100
+    counts = []
+    for i in range(len(t)):
+        cal.update(t[i], d[i], offsets[i], 1.0)
+        counts.append(cal.current.sample_count)
+    lag = np.arange(1, len(t) + 1) - np.array(counts)
+    assert lag.max() < 7 and lag[:63].max() == 0  # a small window refreshes every frame
+    assert cal.thresholds.sample_count == len(t)
 
 
 def test_freeze_reset_and_centre() -> None:

@@ -42,7 +42,7 @@ class CalibrationConfig:
     min_samples: int = 120  # accepted frames before the window's statistics are used
     min_direction_samples: int = 20  # non-zero components before a direction is calibrated
     min_confidence: float = 0.5  # frames with a lower tracker confidence are excluded
-    refresh_every: int = 120  # accepted frames between recomputations of the statistics
+    refresh_every: int = 240  # at most this many accepted frames between recomputations
     nominal_open_distance: float = 0.3  # relaxed-open d for the calibration-free blink
     min_blink_span: float = 0.5  # (d_max - d_min) / d_max needed to trust d_min (a blink seen)
     nominal_centre: tuple[float, float] = (0.0, 0.0)  # eye widths, before any statistics
@@ -320,11 +320,11 @@ def read_profile(path) -> tuple[Thresholds, np.ndarray | None]:
 class StreamingCalibration:
     """Calibration statistics over a sliding window, updated frame by frame.
 
-    Samples below the confidence gate are ignored. The statistics are recomputed every
-    ``config.refresh_every`` accepted frames (``current``) so that a frame costs a few
-    microseconds; ``thresholds`` is always up to date. Until ``config.min_samples`` frames
-    are in the window the thresholds are the fallback: a loaded profile, or the nominal
-    values (calibration-free blink).
+    Samples below the confidence gate are ignored. The statistics (``current``) are
+    recomputed every ``count / 64`` accepted frames, at most every ``config.refresh_every``,
+    so that a frame costs a few microseconds on average; ``thresholds`` is always up to
+    date. Until ``config.min_samples`` frames are in the window the thresholds are the
+    fallback: a loaded profile, or the nominal values (calibration-free blink).
     """
 
     def __init__(self, config: CalibrationConfig | None = None):
@@ -357,7 +357,9 @@ class StreamingCalibration:
         self._count = min(self._count + 1, size)
         self._now = float(t)
         self._pending += 1
-        if self._pending >= self.config.refresh_every:
+        # A recomputation costs time in proportion to the samples, so a small window is
+        # refreshed often (fast warm-up) and a full one every refresh_every frames.
+        if self._pending >= min(self.config.refresh_every, 1 + self._count // 64):
             self._refresh()
         return True
 
