@@ -13,6 +13,8 @@ import sys
 
 # name -> (module, one-line help). Add a subcommand by adding one row.
 COMMANDS: dict[str, tuple[str, str]] = {
+    "detect": ("eye_expression_driver.vision.detect_command", "eye landmarks and pupil of images"),
+    "train-detector": ("eye_expression_driver.training.train_detector", "retrain the eye detector"),
 }
 
 
