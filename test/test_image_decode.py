@@ -11,7 +11,6 @@ import pytest
 from eye_expression_driver.core.image_decode import (
     ImageDecodeError,
     decode_image,
-    encode_image,
     to_mono8,
 )
 
@@ -106,9 +105,3 @@ def test_to_mono8_scales_16_bit_and_float() -> None:
     assert to_mono8(np.array([[0.0, 1.0]], dtype=np.float32)).tolist() == [[0, 255]]
     assert to_mono8(GREY) is GREY
 
-
-def test_encode_round_trips() -> None:
-    bgr = RNG.integers(0, 256, size=(3, 4, 3), dtype=np.uint8)
-    encoding, width, height, step, data = encode_image(bgr)
-    grey = decode_image(encoding, width, height, step, 0, data)
-    assert np.array_equal(grey, cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY))

@@ -89,3 +89,14 @@ class FaceMerger:
 
     def drop(self, source: str) -> None:
         self._sources.pop(source, None)
+
+
+def eye_confidences(weights: dict[str, float], blink: dict[str, float],
+                    gaze: dict[str, float]) -> dict[str, float]:
+    """Confidence per eye blendshape name: eyeBlink*/eyeWide* take that side's blink
+    confidence, eyeLook* its gaze confidence (blink/gaze keyed "Left"/"Right")."""
+    out = {}
+    for name in weights:
+        side = "Left" if name.endswith("Left") else "Right"
+        out[name] = gaze[side] if name.startswith("eyeLook") else blink[side]
+    return out

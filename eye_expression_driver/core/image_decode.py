@@ -175,10 +175,3 @@ def to_mono8(grey: np.ndarray) -> np.ndarray:
     scale = 255.0 if float(values.max(initial=0.0)) <= 1.0 else 1.0
     return np.clip(values * scale, 0.0, 255.0).astype(np.uint8)
 
-
-def encode_image(image: np.ndarray) -> tuple[str, int, int, int, bytes]:
-    """A grey or BGR uint8 image as (encoding, width, height, step, data) for publishing."""
-    if image.ndim == 2:
-        return "mono8", image.shape[1], image.shape[0], image.shape[1], image.tobytes()
-    height, width = image.shape[:2]
-    return "bgr8", width, height, width * 3, np.ascontiguousarray(image).tobytes()
