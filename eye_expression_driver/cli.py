@@ -13,8 +13,11 @@ import sys
 
 # name -> (module, one-line help). Add a subcommand by adding one row.
 COMMANDS: dict[str, tuple[str, str]] = {
+    "record": ("eye_expression_driver.ros.bag_record", "record the package's topics to a bag"),
+    "play": ("eye_expression_driver.ros.bag_play", "publish a bag's images with their timing"),
     "detect": ("eye_expression_driver.vision.detect_command", "eye landmarks and pupil of images"),
     "train-detector": ("eye_expression_driver.training.train_detector", "retrain the eye detector"),
+    "run": ("eye_expression_driver.ros.runner", "start the ROS 2 graph, one process per node"),
 }
 
 
