@@ -1,0 +1,73 @@
+"""Launch the eye expression graph: two eye trackers, the coefficient node, the avatar bridge.
+
+    ros2 launch eye_expression_driver eye_expression.launch.py namespace:=headset \
+        left_image_topic:=/camera/left/image_raw right_image_topic:=/camera/right/image_raw
+
+Without launch_ros, ``eye-expression run`` starts the same processes with the same
+parameters (eye_expression_driver/ros/graph.py; a test checks that the two agree).
+Image topics are resolved in each tracker's namespace (<ns>/left, <ns>/right) unless
+absolute.
+"""
+
+from launch.actions import DeclareLaunchArgument, OpaqueFunction
+from launch.substitutions import LaunchConfiguration, PathJoinSubstitution
+from launch_ros.actions import Node
+from launch_ros.substitutions import FindPackageShare
+
+from launch import LaunchDescription
+
+PACKAGE = "eye_expression_driver"
+
+
+def _absolute(namespace):
+    """'' or 'a/b/' -> '/' or '/a/b' (as ros/graph.py absolute)."""
+    parts = [p for p in namespace.split("/") if p]
+    return "/" + "/".join(parts)
+
+
+def _join(namespace, name):
+    return namespace.rstrip("/") + "/" + name
+
+
+def _nodes(context):
+    ns = _absolute(LaunchConfiguration("namespace").perform(context))
+    config = LaunchConfiguration("config_file").perform(context)
+    backend = LaunchConfiguration("backend").perform(context)
+    left_image = LaunchConfiguration("left_image_topic").perform(context)
+    right_image = LaunchConfiguration("right_image_topic").perform(context)
+    coefficients = _join(ns, "coefficients")
+    return [
+        Node(package=PACKAGE, executable="eye_tracker", name="eye_tracker",
+             namespace=_join(ns, "left"),
+             parameters=[config, {"eye": "left", "backend": backend}],
+             remappings=[("image_raw", left_image), ("coefficients", coefficients)],
+             output="screen"),
+        Node(package=PACKAGE, executable="eye_tracker", name="eye_tracker",
+             namespace=_join(ns, "right"),
+             parameters=[config, {"eye": "right", "backend": backend}],
+             remappings=[("image_raw", right_image), ("coefficients", coefficients)],
+             output="screen"),
+        Node(package=PACKAGE, executable="coefficient_node", name="coefficient_node",
+             namespace=ns, parameters=[config], output="screen"),
+        Node(package=PACKAGE, executable="avatar_bridge", name="avatar_bridge",
+             namespace=ns, parameters=[config], output="screen"),
+    ]
+
+
+def generate_launch_description():
+    default_config = PathJoinSubstitution(
+        [FindPackageShare(PACKAGE), "config", "eye_expression.yaml"])
+    return LaunchDescription([
+        DeclareLaunchArgument("namespace", default_value="",
+                              description="namespace of the whole graph"),
+        DeclareLaunchArgument("left_image_topic", default_value="image_raw",
+                              description="left camera topic (relative to <ns>/left)"),
+        DeclareLaunchArgument("right_image_topic", default_value="image_raw",
+                              description="right camera topic (relative to <ns>/right)"),
+        DeclareLaunchArgument("backend", default_value="geometric",
+                              choices=["geometric", "learned"],
+                              description="eye tracker backend"),
+        DeclareLaunchArgument("config_file", default_value=default_config,
+                              description="parameter YAML (config/eye_expression.yaml)"),
+        OpaqueFunction(function=_nodes),
+    ])
