@@ -36,18 +36,19 @@ class CalibrationConfig:
     d_max_percentile: float = 50.0  # eyelid distance treated as relaxed open (median)
     use_min_max: bool = False  # min/max instead of the percentiles (eyelid and gaze)
     gaze_min_percentile: float = 5.0  # of each direction's non-zero components
-    gaze_max_percentile: float = 95.0
+    gaze_max_percentile: float = 99.0  # measured: docs/method.md, "Default gaze percentiles"
     window_seconds: float = 60.0  # streaming window length in time ...
     window_frames: int = 12000  # ... and in frames (the shorter one wins)
     min_samples: int = 120  # accepted frames before the window's statistics are used
     min_direction_samples: int = 20  # non-zero components before a direction is calibrated
     min_confidence: float = 0.5  # frames with a lower tracker confidence are excluded
     refresh_every: int = 240  # at most this many accepted frames between recomputations
-    nominal_open_distance: float = 0.3  # relaxed-open d for the calibration-free blink
+    nominal_open_distance: float = 0.25  # relaxed-open d for the calibration-free blink
     min_blink_span: float = 0.5  # (d_max - d_min) / d_max needed to trust d_min (a blink seen)
-    nominal_centre: tuple[float, float] = (0.0, 0.0)  # eye widths, before any statistics
-    nominal_gaze_min: tuple[float, float, float, float] = (0.01, 0.01, 0.01, 0.01)
-    nominal_gaze_max: tuple[float, float, float, float] = (0.12, 0.12, 0.2, 0.2)
+    # Gaze values before any statistics (eye widths; typical of the synthetic people).
+    nominal_centre: tuple[float, float] = (0.0, 0.04)
+    nominal_gaze_min: tuple[float, float, float, float] = (0.005, 0.005, 0.005, 0.005)
+    nominal_gaze_max: tuple[float, float, float, float] = (0.11, 0.12, 0.16, 0.17)
     min_gaze_span: float = 0.03  # floor of f_max - f_min per direction (eye widths)
 
     def validate(self) -> CalibrationConfig:
