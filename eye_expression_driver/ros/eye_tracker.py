@@ -34,6 +34,7 @@ from .tracker_backends import BackendError, make_tracking
 
 RELIABLE_10 = QoSProfile(depth=10, reliability=QoSReliabilityPolicy.RELIABLE)
 NO_EYE_CONFIDENCE = 0.1  # observations below this count as "no eye in the frame"
+MIN_SIDE = 8  # px; a smaller frame (or crop) cannot show an eye
 
 
 class EyeTrackerNode(Node):
@@ -123,8 +124,14 @@ class EyeTrackerNode(Node):
 
     def _track(self, grey: np.ndarray, msg: Image) -> Observation | None:
         """The observation of a decoded frame (confidence 0 when nothing is found)."""
+        if min(grey.shape) < MIN_SIDE:
+            self._odd("too small", f"{grey.shape[1]}x{grey.shape[0]} frame is too small for an "
+                      f"eye (at least {MIN_SIDE} px a side)")
+            return Observation()
         if int(grey.min()) == int(grey.max()):
-            self._odd("uniform", f"uniform frame (every pixel {int(grey.min())}): no eye")
+            value = int(grey.min())
+            self._odd("uniform", f"uniform frame (every pixel {value}): no eye",
+                      key=f"uniform {value}")
             return Observation()
         try:
             obs = self.tracking.process(grey)
@@ -146,9 +153,9 @@ class EyeTrackerNode(Node):
                               f"[{msg.encoding!r} {msg.width}x{msg.height} step {msg.step}, "
                               f"{len(msg.data)} B]")
 
-    def _odd(self, kind: str, message: str) -> None:
+    def _odd(self, kind: str, message: str, key: str | None = None) -> None:
         self.stats.count(kind)
-        self.diagnostics.warn(kind, message)
+        self.diagnostics.warn(key or kind, message)
 
     # --- debug overlay: only while watched ------------------------------------------
 
