@@ -69,6 +69,7 @@ def test_unknown_and_invalid_weights_are_neutral() -> None:
 def test_node_publishes_the_face_with_the_expression_stamp(ros_env: dict, ros_domain: int) -> None:
     pytest.importorskip("rclpy")
     from demo_ros_helpers import node_script, peer, spawn, stop
+    from diagnostic_msgs.msg import DiagnosticArray
     from eye_expression_driver.msg import FaceExpression
     from rclpy.qos import QoSProfile, QoSReliabilityPolicy
     from sensor_msgs.msg import Image
@@ -88,9 +89,14 @@ def test_node_publishes_the_face_with_the_expression_stamp(ros_env: dict, ros_do
                 msg.header.stamp.sec = sec
                 pub.publish(msg)
 
+            statuses: list = []
+            p.node.create_subscription(DiagnosticArray, "/diagnostics",
+                                       lambda m: statuses.extend(m.status), 10)
             for sec, blink in ((1, 0.0), (2, 1.0)):
                 assert p.spin_until(lambda s=sec: s in images, 30.0,
                                     step=lambda s=sec, b=blink: send(s, b)), proc.poll()
+            assert p.spin_until(lambda: any("previews out count" in [v.key for v in s.values]
+                                            for s in statuses), 5.0)
     finally:
         code, out = stop(proc)
     assert code == 0, out

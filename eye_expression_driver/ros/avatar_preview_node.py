@@ -16,8 +16,13 @@ from sensor_msgs.msg import Image
 from eye_expression_driver.msg import FaceExpression
 
 from ..core.avatar_preview import PREVIEW_PARAMS, render_avatar, weights_from_lists
-from .node_support import declare_specs, image_msg, run_node
+from ..core.runtime_stats import NodeStats
+from .diagnostics import OK, Diagnostics
+from .node_params import _common
+from .node_support import image_msg, run_node
+from .params import NodeParameters
 
+PARAMS = [*PREVIEW_PARAMS, *_common()]
 EXPRESSION_QOS = QoSProfile(depth=10, reliability=QoSReliabilityPolicy.RELIABLE)
 # Reliable keep-last 1: matches both reliable and best-effort viewers, never queues old faces.
 PREVIEW_QOS = QoSProfile(depth=1, reliability=QoSReliabilityPolicy.RELIABLE)
@@ -28,24 +33,38 @@ class AvatarPreviewNode(Node):
 
     def __init__(self) -> None:
         super().__init__("avatar_preview")
-        declare_specs(self, PREVIEW_PARAMS)
+        self.params = NodeParameters(self, PARAMS, on_change=self._on_change)
+        self.stats = NodeStats()
+        self.diagnostics = Diagnostics(self, "avatar preview", "eye_expression", self.stats,
+                                       self._summary, self.params["diagnostics_period"],
+                                       self.params["log_period"])
         self._last_publish = -float("inf")
-        self.published = 0
         self._pub = self.create_publisher(Image, "avatar_preview", PREVIEW_QOS)
         self.create_subscription(FaceExpression, "face_expression", self._on_expression,
                                  EXPRESSION_QOS)
 
+    def _on_change(self, changed: dict) -> None:
+        self.diagnostics.apply(changed)
+
     def _on_expression(self, msg: FaceExpression) -> None:
+        now = time.monotonic()
+        self.stats.event("expressions in", now)
         if self._pub.get_subscription_count() == 0:
             return
-        now = time.monotonic()
-        if now - self._last_publish < 1.0 / self.get_parameter("max_rate").value:
+        if now - self._last_publish < 1.0 / self.params["max_rate"]:
             return
         self._last_publish = now
-        size = self.get_parameter("size").value
-        image = render_avatar(weights_from_lists(list(msg.names), list(msg.weights)), size)
+        image = render_avatar(weights_from_lists(list(msg.names), list(msg.weights)),
+                              self.params["size"])
         self._pub.publish(image_msg(image, "bgr8", msg.header))
-        self.published += 1
+        self.stats.timing("render and publish", time.monotonic() - now)
+        self.stats.event("previews out", now)
+
+    def _summary(self, now: float) -> tuple[bytes, str]:
+        watchers = self._pub.get_subscription_count()
+        if not watchers:
+            return OK, "idle: nobody watches avatar_preview"
+        return OK, f"{self.stats.rate('previews out', now):.0f} Hz to {watchers} viewer(s)"
 
 
 def main(args: list[str] | None = None) -> int:

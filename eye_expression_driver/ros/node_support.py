@@ -1,16 +1,15 @@
-"""Small pieces the demo/output nodes share: parameters from specs, images, spinning.
+"""Small pieces the nodes share: parameter descriptors, images, spinning.
 
-Parameters are core.param_spec specs: the descriptor carries the description, constraints
-and range (so rclpy itself refuses out-of-range values with the reason), and a set-parameters
-callback refuses what a range cannot express (choices, a host name); start-up values get the
-same checks, so a node refuses to start on a bad value.
+A core.param_spec spec becomes a descriptor that carries the description, constraints and
+range, so rclpy itself refuses out-of-range values with the reason (ros.params declares
+the parameters and checks the rest).
 """
 
 from __future__ import annotations
 
 import contextlib
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -19,15 +18,13 @@ from rcl_interfaces.msg import (
     FloatingPointRange,
     IntegerRange,
     ParameterDescriptor,
-    SetParametersResult,
 )
 from rclpy.exceptions import InvalidParameterValueException
 from rclpy.executors import ExternalShutdownException
 from rclpy.node import Node
-from rclpy.parameter import Parameter
 from sensor_msgs.msg import Image
 
-from ..core.param_spec import ParamSpec, check_value, check_values
+from ..core.param_spec import ParamSpec
 
 
 def _descriptor(spec: ParamSpec) -> ParameterDescriptor:
@@ -43,39 +40,6 @@ def _descriptor(spec: ParamSpec) -> ParameterDescriptor:
             descriptor.floating_point_range = [FloatingPointRange(from_value=float(spec.low),
                                                                   to_value=float(spec.high))]
     return descriptor
-
-
-_ARRAY_TYPES = {"string": Parameter.Type.STRING_ARRAY, "double": Parameter.Type.DOUBLE_ARRAY}
-
-
-def _declare(node: Node, spec: ParamSpec) -> Any:
-    """Declare one parameter; an empty array default needs its element type spelled out."""
-    if spec.default != [] or not spec.array_of:
-        return node.declare_parameter(spec.name, spec.default, _descriptor(spec)).value
-    kind = _ARRAY_TYPES[spec.array_of]
-    value = node.declare_parameter(spec.name, kind, _descriptor(spec)).value
-    if value is None:  # no override: give it the (empty) default
-        node.set_parameters([Parameter(spec.name, kind, [])])
-        value = []
-    return value
-
-
-def declare_specs(node: Node, specs: Iterable[ParamSpec]) -> dict[str, Any]:
-    """Declare every spec, check the start-up values, refuse bad sets; the values by name."""
-    specs = list(specs)
-    values = {}
-    for spec in specs:
-        values[spec.name] = _declare(node, spec)
-        reason = check_value(spec, values[spec.name])
-        if reason:
-            raise ValueError(f"parameter {reason}")
-
-    def on_set(params: list[Parameter]) -> SetParametersResult:
-        reason = check_values(specs, {p.name: p.value for p in params})
-        return SetParametersResult(successful=reason is None, reason=reason or "")
-
-    node.add_on_set_parameters_callback(on_set)
-    return values
 
 
 def image_msg(array: np.ndarray, encoding: str, header: Any = None) -> Image:

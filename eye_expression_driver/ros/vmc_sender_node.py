@@ -16,10 +16,14 @@ from rclpy.qos import QoSProfile, QoSReliabilityPolicy
 
 from eye_expression_driver.msg import FaceExpression
 
-from ..core.runtime_stats import LogThrottle
+from ..core.runtime_stats import NodeStats
 from ..core.vmc import VMC_PARAMS, blend_messages, osc_bundle, osc_message, parse_name_map
-from .node_support import declare_specs, run_node
+from .diagnostics import OK, WARN, Diagnostics
+from .node_params import _common
+from .node_support import run_node
+from .params import NodeParameters
 
+PARAMS = [*VMC_PARAMS, *_common()]
 EXPRESSION_QOS = QoSProfile(depth=10, reliability=QoSReliabilityPolicy.RELIABLE)
 
 
@@ -28,19 +32,25 @@ class VmcSenderNode(Node):
 
     def __init__(self) -> None:
         super().__init__("vmc_sender")
-        declare_specs(self, VMC_PARAMS)
-        self._client: UDPClient | None = None
+        self._client: UDPClient | None = None  # before anything can refuse the start
+        self.params = NodeParameters(self, PARAMS, on_change=self._on_change)
+        self.stats = NodeStats()
+        self.diagnostics = Diagnostics(self, "VMC sender", "eye_expression", self.stats,
+                                       self._summary, self.params["diagnostics_period"],
+                                       self.params["log_period"])
         self._target: tuple[str, int] | None = None
-        self._throttle = LogThrottle(5.0)
-        self.sent = 0
-        self.failed = 0
+        self._name_map = parse_name_map(self.params["name_map"])
+        self._last_error = ""
         self.create_subscription(FaceExpression, "face_expression", self._on_expression,
                                  EXPRESSION_QOS)
-        host, port = self._wanted_target()
-        self.get_logger().info(f"sending VMC blendshapes to {host}:{port}")
+        self.get_logger().info(f"sending VMC blendshapes to {self._wanted_target()}")
+
+    def _on_change(self, changed: dict) -> None:
+        self._name_map = parse_name_map(self.params["name_map"])
+        self.diagnostics.apply(changed)
 
     def _wanted_target(self) -> tuple[str, int]:
-        return self.get_parameter("host").value, self.get_parameter("port").value
+        return self.params["host"], self.params["port"]
 
     def _udp_client(self) -> UDPClient:
         """The client for the current host/port, recreated when either parameter changed."""
@@ -54,23 +64,30 @@ class VmcSenderNode(Node):
         return self._client
 
     def _on_expression(self, msg: FaceExpression) -> None:
-        name_map = parse_name_map(self.get_parameter("name_map").value)
-        messages = blend_messages(list(msg.names), list(msg.weights), name_map)
+        now = time.monotonic()
+        self.stats.event("expressions in", now)
+        messages = blend_messages(list(msg.names), list(msg.weights), self._name_map)
         try:
             client = self._udp_client()
-            if self.get_parameter("bundle").value:
+            if self.params["bundle"]:
                 client.send(osc_bundle(messages))
             else:
                 for message in messages:
                     client.send(osc_message(message))
-            self.sent += 1
         except OSError as exc:  # includes socket.gaierror for an unknown host
-            self.failed += 1
-            allowed, suppressed = self._throttle.allow("send", time.monotonic())
-            if allowed:
-                self.get_logger().warning(
-                    f"VMC send to {self._wanted_target()} failed: {exc} "
-                    f"({self.failed} failed so far, {suppressed} similar lines suppressed)")
+            self._last_error = f"send to {self._wanted_target()} failed: {exc}"
+            self.stats.count("send failures")
+            self.diagnostics.warn("send", self._last_error)
+            return
+        self._last_error = ""
+        self.stats.timing("build and send", time.monotonic() - now)
+        self.stats.event("expressions sent", now)
+
+    def _summary(self, now: float) -> tuple[bytes, str]:
+        if self._last_error:
+            return WARN, self._last_error
+        host, port = self._wanted_target()
+        return OK, f"{self.stats.rate('expressions sent', now):.0f} Hz to {host}:{port}"
 
     def destroy_node(self) -> None:
         if self._client is not None:
