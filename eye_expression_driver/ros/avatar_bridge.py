@@ -131,8 +131,9 @@ class AvatarBridgeNode(Node):
     def _idle(self) -> None:
         """Keep easing stale inputs out when no new input drives the output."""
         now = time.monotonic()
-        period = 1.0 / self.params["idle_rate"]
-        if now - self._last_publish >= period and now <= self.merger.settled_after() + period:
+        if now - self._last_publish < 1.0 / self.params["idle_rate"]:
+            return
+        if self._last_publish <= self.merger.settled_after():  # not yet at rest: ease on
             self._publish(now, stamp_now=True)
 
     def _summary(self, now: float) -> tuple[bytes, str]:
