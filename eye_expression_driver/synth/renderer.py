@@ -205,9 +205,9 @@ class EyeRenderer:
         line(crease[3:-3], SHADE_ZERO * (1.0 - 0.3 * s.crease_strength), 2.5 * self.scale)
         # Lid margins: bands that start exactly on the opening's edge. The upper rim faces the
         # camera below and is lit; the lash roots line it.
-        strip(lower_curve, lower_curve - np.array([0.0, lower_t / ew]), SHADE_ZERO * 1.35)
+        strip(lower_curve, lower_curve - np.array([0.0, lower_t / ew]), SHADE_ZERO * 1.08)
         strip(curve, curve + np.array([0.0, upper_t / ew]), SHADE_ZERO * 1.2)
-        line(curve + np.array([0.0, (upper_t + 0.7 * self.scale) / ew]), SHADE_ZERO * 0.5,
+        line(curve + np.array([0.0, (upper_t + 0.7 * self.scale) / ew]), SHADE_ZERO * 0.85,
              1.4 * self.scale)
         self._draw_lashes(layer, geo, pose, (upper_t + 0.7 * self.scale) / ew)
         return layer.astype(np.float32) * (1.0 / SHADE_ZERO)
@@ -217,8 +217,9 @@ class EyeRenderer:
     ) -> None:
         """Upper lashes curl up and out when open and hang down when closed; a few lower ones.
 
-        Each lash is a short curved stroke (a quadratic through four points); every other lash
-        is lighter so that the fringe is not a uniform comb.
+        Each lash is a short curved stroke (a quadratic through four points) whose tip bends
+        up and away from the middle; roots are thicker than tips, and every other lash is
+        lighter so that the fringe is not a uniform comb.
         """
         openness = min(max(pose.openness, 0.0), 1.0)
         steps = np.array([0.0, 1.0 / 3.0, 2.0 / 3.0, 1.0])[None, :, None]
@@ -231,14 +232,19 @@ class EyeRenderer:
             rise = (2.0 * openness - 0.6) if upper else -1.0
             base = np.stack([u / 2.0, heights + (root if upper else -root)], 1)
             direction = np.stack([np.sin(angle), np.cos(angle) * rise], 1)
-            bend = np.stack([np.full_like(curl, 0.0), curl * abs(rise)], 1)  # tips curl upwards
+            bend = np.stack([0.6 * curl * np.sin(angle), curl * abs(rise)], 1)
             pts = base[:, None] + length[:, None, None] * (steps * direction[:, None]
                                                            + steps**2 * bend[:, None])
             strokes.extend(_fixed(apply_affine(geo.eye_affine, pts)))
         darkness = self.subject.lash_darkness
+        root_px = max(round(2.0 * self.scale), 1)
         for group, shade in ((strokes[0::2], darkness), (strokes[1::2], 0.8 * darkness)):
-            if group:
-                cv2.polylines(layer, group, False, int(SHADE_ZERO * (1.0 - shade)), 1,
+            if not group:
+                continue
+            value = int(SHADE_ZERO * (1.0 - shade))
+            cv2.polylines(layer, group, False, value, 1, cv2.LINE_AA, SHIFT)
+            if root_px > 1:
+                cv2.polylines(layer, [g[:2] for g in group], False, value, root_px,
                               cv2.LINE_AA, SHIFT)
 
     def _add_glints(self, image: np.ndarray, glints: np.ndarray) -> None:
@@ -246,7 +252,7 @@ class EyeRenderer:
         h, w = image.shape
         sigma = self.subject.glint_size_px * self.scale
         r = math.ceil(3.0 * sigma) + 1
-        peak = 400.0 * self.subject.glint_brightness
+        peak = 600.0 * self.subject.glint_brightness  # a saturated core, as real glints have
         for x, y in glints:
             cx, cy = round(float(x)), round(float(y))
             x0, x1, y0, y1 = max(cx - r, 0), min(cx + r + 1, w), max(cy - r, 0), min(cy + r + 1, h)
@@ -263,7 +269,7 @@ class EyeRenderer:
         oy, ox = rng.integers(0, h), rng.integers(0, w)
         window = self.textures.noise[oy : oy + h, ox : ox + w]
         read = self.subject.noise * gain
-        std = np.sqrt(read * read + (0.04 * gain) * np.maximum(image, 0.0))
+        std = np.sqrt(read * read + (self.subject.shot_noise * gain) * np.maximum(image, 0.0))
         image += std * window
 
     def _truth(self, geo: FrameGeometry, pose: EyePose) -> FrameTruth:
@@ -291,12 +297,15 @@ def lash_layout(subject: SubjectParams) -> tuple[LashSet, LashSet]:
     rng = np.random.default_rng(subject.texture_seed + 1)
 
     def layout(count: int, length: float, spread: float) -> LashSet:
-        u = np.sort(rng.uniform(-0.85, 0.95, count))
-        angle = 1.1 * u + rng.normal(0.0, spread, count)  # fan out towards the corners
-        lengths = length * rng.uniform(0.5, 1.1, count) * (1.0 - 0.5 * u * u)
-        return u, angle, lengths, rng.uniform(0.1, 0.6, count)
+        # Lashes grow in small clumps: positions jitter around fewer clump centres.
+        centres = rng.uniform(-0.85, 0.95, max(count // 3, 1))
+        u = np.sort(np.clip(rng.choice(centres, count) + rng.normal(0.0, 0.03, count),
+                            -0.9, 0.97))
+        angle = 1.3 * u + rng.normal(0.0, spread, count)  # fan out towards the corners
+        lengths = length * rng.uniform(0.35, 1.1, count) * (1.0 - 0.5 * u * u)
+        return u, angle, lengths, rng.uniform(0.1, 0.8, count)
 
-    return (layout(subject.lash_count, subject.lash_length, 0.2),
+    return (layout(subject.lash_count, subject.lash_length, 0.3),
             layout(subject.lower_lash_count, 0.4 * subject.lash_length, 0.3))
 
 

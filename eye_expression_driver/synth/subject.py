@@ -74,21 +74,31 @@ class SubjectParams:
     vignetting: float = 0.3
     defocus_px: float = 0.8
     noise: float = 2.0  # grey levels (read noise)
+    shot_noise: float = 0.04  # shot-noise variance per grey level of signal
     exposure: float = 1.0
     slip_scale: float = 1.0
 
     @classmethod
     def sample(cls, rng: np.random.Generator) -> SubjectParams:
-        """A random person and headset; the ranges follow adult anatomy and IR eye crops."""
+        """A random person and headset; the ranges follow adult anatomy and IR eye crops.
+
+        Framing is a mixture: headset cameras that see the whole eye (eye width 0.55-1.05 image
+        widths, corners in view) and close-up cameras whose eye fills and overflows the image
+        (1.05-1.65, corners cut by the border), as in real IR eye crops (iris about 0.6 image
+        widths, pupils 28-54 px at 200 px; docs/synthetic.md, scripts/compare_realism.py).
+        Grey levels, noise and blur are set so that real crops fall inside the synthetic range.
+        """
         u = rng.uniform
-        lo_pupil = u(1.0, 1.8)
-        skin = u(0.22, 0.5)
+        lo_pupil = u(1.1, 1.9)
+        skin = u(0.2, 0.44)
+        iris = skin * u(0.3, 0.55)
+        close_up = rng.random() < 0.6
         return cls(
             texture_seed=int(rng.integers(0, 2**31 - 1)),
-            eye_width_frac=0.6 + 0.55 * float(rng.beta(2.0, 2.0)),
-            eye_center=(0.5 + u(-0.06, 0.06), 0.5 + u(-0.08, 0.1)),
+            eye_width_frac=u(1.05, 1.65) if close_up else u(0.55, 1.05),
+            eye_center=(0.5 + u(-0.07, 0.07), 0.5 + u(-0.08, 0.1)),
             camera_roll_deg=float(rng.normal(0.0, 4.0)),
-            camera_elevation_deg=u(12.0, 35.0),
+            camera_elevation_deg=u(10.0, 35.0),
             camera_azimuth_deg=u(-15.0, 15.0),
             canthal_tilt_deg=float(np.clip(rng.normal(4.0, 3.5), -5.0, 12.0)),
             upper_lid_height=u(0.19, 0.32),
@@ -107,29 +117,30 @@ class SubjectParams:
             eye_width_mm=u(26.0, 32.0),
             iris_radius_mm=u(5.5, 6.4),
             eyeball_radius_mm=u(11.3, 12.8),
-            pupil_radius_mm=(lo_pupil, lo_pupil + u(1.2, 2.4)),
+            pupil_radius_mm=(lo_pupil, lo_pupil + u(1.0, 2.4)),
             iris_offset=(u(-0.04, 0.05), u(-0.02, 0.08)),
             skin=skin,
             sclera=skin * u(0.55, 0.95),  # in near-infrared the sclera is rarely above skin
-            iris=u(0.06, 0.16),
-            pupil=u(0.01, 0.045),
+            iris=iris,
+            pupil=min(u(0.02, 0.065), 0.6 * iris),  # IR pupils are dark, not black
             iris_texture=u(0.15, 0.6),
             limbus_darkness=u(0.2, 0.8),
-            lash_count=int(rng.integers(25, 110)),
-            lash_length=u(0.05, 0.14),
-            lash_darkness=u(0.55, 0.95),
+            lash_count=int(rng.integers(35, 130)),
+            lash_length=u(0.06, 0.15),
+            lash_darkness=u(0.5, 0.95),
             lower_lash_count=int(rng.integers(0, 35)),
             led_count=int(rng.choice([1, 1, 1, 2, 4, 6, 8])),
             led_ring_deg=u(6.0, 22.0),
             led_phase_deg=u(0.0, 360.0),
-            glint_brightness=u(0.7, 1.2),
-            glint_size_px=u(0.6, 1.5),
+            glint_brightness=u(0.8, 1.3),
+            glint_size_px=u(0.8, 2.2),
             glasses=bool(rng.random() < 0.2),
             light_gradient=(u(-0.25, 0.25), u(-0.1, 0.35)),
             vignetting=u(0.1, 0.5),
-            defocus_px=u(0.4, 2.0),
-            noise=u(0.8, 4.0),
-            exposure=u(0.7, 1.2),
+            defocus_px=u(0.6, 2.4),
+            noise=float(np.exp(u(np.log(0.1), np.log(3.5)))),  # clean sensors to noisy ones
+            shot_noise=float(np.exp(u(np.log(0.0005), np.log(0.06)))),
+            exposure=u(0.6, 1.15),
             slip_scale=u(0.3, 1.5),
         )
 

@@ -49,10 +49,10 @@ def _skin(geo: EyeGeometry, rng: np.random.Generator) -> np.ndarray:
         return apply_affine(eye, geo.eye_to_view[:, :2] @ np.array([x, y]))
 
     base = 1.0 + 0.06 * smooth_noise(rng, shape, ew * 0.2)
-    base += 0.3 * _blob(shape, at(0.05, -0.32), (ew * 0.55, ew * 0.16))  # lower-lid bulge
+    base += 0.12 * _blob(shape, at(0.05, -0.32), (ew * 0.55, ew * 0.16))  # lower-lid bulge
     base += 0.12 * _blob(shape, at(0.0, 0.3), (ew * 0.6, ew * 0.12))  # upper lid / orbit
     base -= 0.15 * _blob(shape, at(-0.55, 0.05), (ew * 0.12, ew * 0.25))  # nose-side shadow
-    pores = 0.025 * smooth_noise(rng, shape, 0.7) + 0.02 * smooth_noise(rng, shape, 2.0)
+    pores = 0.015 * smooth_noise(rng, shape, 0.7) + 0.02 * smooth_noise(rng, shape, 2.0)
     skin = s.skin * 255.0 * base * (1.0 + pores)
     for _ in range(int(rng.integers(0, 5))):  # fine wrinkles at the temporal corner
         start = at(0.5 + rng.uniform(0.02, 0.2), rng.uniform(-0.25, 0.1))
@@ -91,7 +91,7 @@ def _iris(subject: SubjectParams, rng: np.random.Generator) -> np.ndarray:
     grey = 1.0 + subject.iris_texture * (0.25 * pattern + 0.5 * collarette)
     grey *= 1.0 - subject.limbus_darkness * np.clip((r - 0.8) / 0.2, 0.0, 1.0) ** 2
     value = np.clip(subject.iris * 255.0 * grey, 0, 255)
-    alpha = np.clip(((t / 2.0) - np.hypot(xs, ys)) / 1.5 + 0.5, 0.0, 1.0) * 255.0
+    alpha = np.clip(((t / 2.0) - np.hypot(xs, ys)) / 3.0 + 0.5, 0.0, 1.0) * 255.0
     return np.stack([value, alpha], -1).astype(np.uint8)
 
 
