@@ -48,3 +48,4 @@ def test_stale_source_eases_back_to_neutral_or_the_lower_priority() -> None:
     assert later.weights[0] == pytest.approx(0.5)
     assert merger.merged(now=5.0).weights.tolist() == pytest.approx([0.0, 0.1, 0.0])
     assert merger.settled_after() == pytest.approx(2.5)
+    assert merger.easing(2.0) and not merger.easing(0.3) and not merger.easing(2.6)

@@ -82,6 +82,11 @@ class FaceMerger:
             stamp = max(stamp, src.stamp_ns)
         return MergedFace(weights, confidences, stamp)
 
+    def easing(self, now: float) -> bool:
+        """True while some source is stale but not yet fully eased out."""
+        return any(self.stale_after < now - s.received < self.stale_after + self.ease_time
+                   for s in self._sources.values())
+
     def settled_after(self) -> float:
         """Receive time after which no source changes the face any more (-inf: no source)."""
         newest = max((s.received for s in self._sources.values()), default=-np.inf)

@@ -133,7 +133,8 @@ class AvatarBridgeNode(Node):
         now = time.monotonic()
         if now - self._last_publish < 1.0 / self.params["idle_rate"]:
             return
-        if self._last_publish <= self.merger.settled_after():  # not yet at rest: ease on
+        settled = self.merger.settled_after()
+        if self.merger.easing(now) or self._last_publish < settled <= now:  # ease on, then rest
             self._publish(now, stamp_now=True)
 
     def _summary(self, now: float) -> tuple[bytes, str]:

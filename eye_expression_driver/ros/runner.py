@@ -133,28 +133,31 @@ def run(args: argparse.Namespace) -> int:
     previous = {sig: signal.signal(sig, lambda *_: stop.set())
                 for sig in (signal.SIGINT, signal.SIGTERM)}
     processes: list[NodeProcess] = []
+    died: list[NodeProcess] = []
     try:
         for node in nodes:
             processes.append(NodeProcess(node, str(config.resolve())))
         print(f"eye-expression run: {len(processes)} nodes with {config}; Ctrl-C stops them",
               flush=True)
-        while not stop.wait(0.2):
-            if any(p.proc.poll() is not None for p in processes):
-                break
+        while not died and not stop.wait(0.2):
+            died = [p for p in processes if p.proc.poll() is not None]
     finally:
         stop_all(processes, args.stop_timeout)
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-    return _report(processes, stopped=stop.is_set())
+    return _report(processes, died)
 
 
-def _report(processes: list[NodeProcess], stopped: bool) -> int:
-    """Exit code: 0 after a requested stop with clean exits, else the first failure's."""
-    codes = [(p.node.label, p.finish()) for p in processes]
-    failed = [(label, code) for label, code in codes if code != 0]
-    for label, code in failed:
-        print(f"eye-expression run: {label} exited with {code}", file=sys.stderr)
-    if not stopped and not failed:
-        print("eye-expression run: a node exited on its own", file=sys.stderr)
-        return 1
-    return abs(failed[0][1]) or 1 if failed else 0
+def _report(processes: list[NodeProcess], died: list[NodeProcess]) -> int:
+    """Exit code: 0 after a requested stop with clean exits; else that of the node that
+    died on its own (1 if it exited 0), or 1 if a node failed to stop cleanly."""
+    codes = {p.node.label: p.finish() for p in processes}
+    for label, code in codes.items():
+        if code != 0:
+            print(f"eye-expression run: {label} exited with {code}", file=sys.stderr)
+    if died:
+        label = died[0].node.label
+        print(f"eye-expression run: {label} stopped on its own; stopped the others",
+              file=sys.stderr)
+        return abs(codes[label]) or 1
+    return 0 if all(code == 0 for code in codes.values()) else 1

@@ -1,0 +1,148 @@
+"""`eye-expression run`: the whole graph in four processes under a namespace, images in,
+FaceExpression out with the images' stamps, output forwarded with prefixes, and clean
+stops on SIGINT and SIGTERM (no process left), a dying node stopping the rest."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import _next_domain
+from demo_ros_helpers import Peer
+from eye_expression_driver.msg import FaceExpression
+from rclpy.qos import qos_profile_sensor_data
+from ros_graph_helpers import REPO, image, node_env, stamp_of, standin_landmark_model, wait_matched
+from sensor_msgs.msg import Image
+
+from eye_expression_driver.ros.avatar_bridge import RELIABLE_10
+
+pytestmark = pytest.mark.ros
+LABELS = ("left/eye_tracker]", "right/eye_tracker]", "coefficient_node]", "avatar_bridge]")
+
+
+def config_with_model(tmp_path: Path, model: Path) -> Path:
+    text = (REPO / "config" / "eye_expression.yaml").read_text()
+    path = tmp_path / "graph.yaml"
+    path.write_text(text.replace('landmark_model: ""', f'landmark_model: "{model}"'))
+    return path
+
+
+class Runner:
+    """`eye-expression run` as a process with its output in a file."""
+
+    def __init__(self, tmp_path: Path, domain: int, *args: str) -> None:
+        self.log_path = tmp_path / f"run_{time.monotonic_ns()}.log"
+        self._log = self.log_path.open("w")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "eye_expression_driver.cli", "run", *args],
+            env=node_env(domain), cwd=REPO, stdout=self._log, stderr=subprocess.STDOUT)
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def children(self) -> list[int]:
+        path = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children")
+        return [int(p) for p in path.read_text().split()] if path.exists() else []
+
+    def wait_started(self, timeout: float = 60.0) -> bool:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and self.proc.poll() is None:
+            if all(label in self.log() for label in LABELS):
+                return True
+            time.sleep(0.2)
+        return False
+
+    def stop(self, sig: int, timeout: float = 30.0) -> int | None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+        try:
+            return self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            return None
+        finally:
+            if self.proc.poll() is None:
+                self.proc.kill()
+            self._log.close()
+
+
+def gone(pids: list[int], timeout: float = 5.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not any(Path(f"/proc/{pid}").exists() for pid in pids):
+            return True
+        time.sleep(0.1)
+    return False
+
+
+@pytest.fixture
+def model(tmp_path: Path) -> Path:
+    return standin_landmark_model(tmp_path / "standin.onnx")
+
+
+def test_graph_runs_under_a_namespace_and_stops_on_sigint(tmp_path, model) -> None:
+    domain = _next_domain()
+    runner = Runner(tmp_path, domain, "--config", str(config_with_model(tmp_path, model)),
+                    "--namespace", "ns")
+    peer = Peer(domain, "runner_test")
+    try:
+        assert runner.wait_started(), runner.log()
+        pubs = [peer.node.create_publisher(Image, f"/ns/{eye}/image_raw",
+                                           qos_profile_sensor_data) for eye in ("left", "right")]
+        faces: list[FaceExpression] = []
+        peer.node.create_subscription(FaceExpression, "/ns/face_expression", faces.append,
+                                      RELIABLE_10)
+        assert all(wait_matched(peer, p) for p in pubs), runner.log()
+        sent: list[int] = []
+
+        def send() -> None:
+            stamp = 1_800_000_000_000_000_000 + len(sent) * 10_000_000
+            sent.append(stamp)
+            for pub in pubs:
+                pub.publish(image(stamp_ns=stamp))
+            peer.spin_for(0.02)
+
+        assert peer.spin_until(lambda: len(faces) >= 3, 30.0, step=send), runner.log()[-3000:]
+        assert all(stamp_of(f) in sent for f in faces[:3]), "FaceExpression keeps image stamps"
+        children = runner.children()
+        assert len(children) == 4
+    finally:
+        peer.close()
+        code = runner.stop(signal.SIGINT)
+    assert code == 0, runner.log()[-3000:]
+    assert gone(children), "node processes left behind"
+    assert "exited with" not in runner.log()
+
+
+def test_sigterm_stops_every_node(tmp_path, model) -> None:
+    runner = Runner(tmp_path, _next_domain(), "--config",
+                    str(config_with_model(tmp_path, model)))
+    assert runner.wait_started(), runner.log()
+    children = runner.children()
+    assert runner.stop(signal.SIGTERM) == 0, runner.log()[-3000:]
+    assert gone(children)
+
+
+def test_a_dying_node_stops_the_rest(tmp_path) -> None:
+    runner = Runner(tmp_path, _next_domain(), "--config",
+                    str(config_with_model(tmp_path, tmp_path / "missing.onnx")))
+    try:
+        code = runner.proc.wait(60.0)
+    finally:
+        runner.stop(signal.SIGINT)
+    log = runner.log()
+    assert code == 1, log
+    assert "missing.onnx" in log and "eye_tracker exited with 1" in log
+
+
+def test_bad_config_starts_nothing(tmp_path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("/**/coefficient_node:\n  ros__parameters:\n    slop: 9.0\n")
+    result = subprocess.run([sys.executable, "-m", "eye_expression_driver.cli", "run",
+                             "--config", str(bad)], env=node_env(_next_domain()), cwd=REPO,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert "slop must be in [0.0, 1.0]" in result.stderr
