@@ -34,7 +34,7 @@ def frames(n: int, seed: int = 0):
     upper = np.zeros(24, bool)
     upper[[19, 20, 21, 22, 23, 0, 1, 2, 3, 4, 5]] = True
     bump = np.sin(np.pi * base[:, 0] / 100 - np.pi)
-    t = np.arange(n) / 120.0
+    t = np.arange(n) / 120.0  # converted to float per frame, as a node passes stamps
     openness = np.where((np.arange(n) % 300) < 12, 0.05, 1.0)
     lids = np.where(upper, -30.0 * bump, 12.0 * bump)
     landmarks = base[None] + rng.normal(0, 0.3, (n, 24, 2))
@@ -51,7 +51,7 @@ def run(estimator, t, landmarks, pupils, timed: bool, desc: str) -> np.ndarray:
         start = clock()
         d = eyelid_distance(landmarks[i])
         offset = pupil_offset(landmarks[i], pupils[i])
-        estimator.update(t[i], d, offset, 0.95, 0.95)
+        estimator.update(float(t[i]), d, offset, 0.95, 0.95)
         out[i] = (clock() - start) / 1000.0
     return out
 
