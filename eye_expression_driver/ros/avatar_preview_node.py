@@ -69,3 +69,9 @@ class AvatarPreviewNode(Node):
 
 def main(args: list[str] | None = None) -> int:
     return run_node(AvatarPreviewNode, args)
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.exit(main())

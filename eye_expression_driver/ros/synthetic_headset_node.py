@@ -161,3 +161,9 @@ class SyntheticHeadsetNode(Node):
 
 def main(args: list[str] | None = None) -> int:
     return run_node(SyntheticHeadsetNode, args)
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.exit(main())

@@ -97,3 +97,9 @@ class VmcSenderNode(Node):
 
 def main(args: list[str] | None = None) -> int:
     return run_node(VmcSenderNode, args)
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.exit(main())
