@@ -18,6 +18,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "detect": ("eye_expression_driver.vision.detect_command", "eye landmarks and pupil of images"),
     "train-detector": ("eye_expression_driver.training.train_detector", "retrain the eye detector"),
     "run": ("eye_expression_driver.ros.runner", "start the ROS 2 graph, one process per node"),
+    "synth": ("eye_expression_driver.synth.command", "write synthetic eye camera sessions"),
 }
 
 

@@ -5,7 +5,7 @@ Usage: python scripts/compare_realism.py --realeye ../shared/realeye/inp_itmo
 
 Measures both sides with the same functions (eye_expression_driver.synth.realism): pupil
 diameter (fitEllipse of the pupil mask), iris width, grey levels, pupil-iris contrast,
-contrast at the lid edges, glint position, sharpness and noise. Prints a table (median and
+contrast at the lid edges, glint position and size, sharpness and noise. Prints a table (median and
 10th-90th percentiles per side, and the overlap of the two histograms) and writes one figure
 of aggregate histograms. No real image or anything cut from one is written.
 """
@@ -51,6 +51,7 @@ ROWS = {
     "upper_edge_contrast": ("upper edge of visible iris: above - below", np.linspace(-40, 120, 33)),
     "lower_edge_contrast": ("lower edge of visible iris: below - above", np.linspace(-40, 120, 33)),
     "glint_offset": ("glint distance from pupil centre (radii)", np.linspace(0, 3, 31)),
+    "glint_diameter": ("glint diameter (px, >= 80 % of its peak)", np.linspace(0, 20, 21)),
     "glint_found": ("glint near the pupil", np.linspace(0, 1, 3)),
     "sharpness": ("mean gradient (grey/px)", np.linspace(0, 12, 31)),
     "noise": ("noise std (grey)", np.linspace(0, 6, 31)),
@@ -167,8 +168,9 @@ def figure(real: Sample, synth: Sample, path: Path) -> None:
     import matplotlib.pyplot as plt
 
     names = ["pupil_diameter", "iris_diameter", "pupil_iris_contrast", "upper_edge_contrast",
-             "lower_edge_contrast", "glint_offset", "sharpness", "noise"]
-    fig, axes = plt.subplots(3, 3, figsize=(12, 10))
+             "lower_edge_contrast", "glint_offset", "glint_diameter", "sharpness", "noise",
+             "image_p50", "pupil_grey"]
+    fig, axes = plt.subplots(3, 4, figsize=(15, 10))
     for ax, name in zip(axes.flat, names, strict=False):
         label, bins = ROWS[name]
         for side, sample, colour in _sides(real, synth):

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import hashlib
-from pathlib import Path
-
 import numpy as np
 import pytest
+from synth_helpers import digest
 
 from eye_expression_driver.synth.behaviour import (
     BehaviourParams,
@@ -83,19 +81,11 @@ def test_same_seed_same_frames_other_seed_other_frames():
     assert not np.array_equal(a[0].left, c[0].left)
 
 
-def _digest(folder: Path) -> str:
-    h = hashlib.sha256()
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        h.update(path.relative_to(folder).as_posix().encode())
-        h.update(path.read_bytes())
-    return h.hexdigest()
-
-
 def test_written_sequence_round_trips_with_identical_bytes(tmp_path):
     frames = list(generate_sequence(11, 0.3, 20.0, size=(120, 100)))
     first = write_sequence(generate_sequence(11, 0.3, 20.0, size=(120, 100)), tmp_path / "a")
     second = write_sequence(generate_sequence(11, 0.3, 20.0, size=(120, 100)), tmp_path / "b")
-    assert _digest(first) == _digest(second)
+    assert digest(first) == digest(second)
 
     loaded = load_sequence(first)
     assert len(loaded) == len(frames) == 6

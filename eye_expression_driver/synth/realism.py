@@ -34,6 +34,7 @@ class PupilStats:
     iris_grey: float  # median of a ring 1.3..1.7 pupil radii around the pupil
     pupil_iris_contrast: float  # iris_grey - pupil_grey
     glint_offset: float  # brightest spot near the pupil: distance from its centre / radius
+    glint_diameter: float  # px, equal-area diameter of that spot (>= 80 % of its peak)
     sharpness: float  # mean gradient magnitude (grey levels / px)
     noise: float  # robust std of the Laplacian in flat regions (grey levels)
 
@@ -78,24 +79,29 @@ def measure_pupil(image: np.ndarray, pupil_mask: np.ndarray) -> PupilStats | Non
     ring = img[(r > 1.3) & (r < 1.7)]
     iris_grey = float(np.median(ring)) if ring.size else math.nan
     p5, p50, p95 = np.percentile(img, [5, 50, 95])
+    offset, diameter = _glint(img, r)
     return PupilStats(
         pupil_diameter=2.0 * radius, pupil_major=float(major),
         image_p5=float(p5), image_p50=float(p50), image_p95=float(p95),
         pupil_grey=pupil_grey, iris_grey=iris_grey, pupil_iris_contrast=iris_grey - pupil_grey,
-        glint_offset=_glint_offset(img, r), sharpness=_sharpness(img), noise=_noise(img),
+        glint_offset=offset, glint_diameter=diameter, sharpness=_sharpness(img),
+        noise=_noise(img),
     )
 
 
-def _glint_offset(img: np.ndarray, r: np.ndarray) -> float:
-    """Distance (pupil radii) of the brightest saturated-looking spot within 3 radii."""
+def _glint(img: np.ndarray, r: np.ndarray) -> tuple[float, float]:
+    """Distance (pupil radii) and diameter (px) of the brightest spot within 3 radii."""
     near = r < 3.0
     if not near.any():
-        return math.nan
+        return math.nan, math.nan
     peak = float(img[near].max())
     if peak < float(np.percentile(img, 99.0)) + 30.0:  # no spot stands out: no glint
-        return math.nan
+        return math.nan, math.nan
     spot = near & (img >= peak - 20.0)
-    return float(r[spot].mean())
+    blobs = (near & (img >= 0.8 * peak)).astype(np.uint8)
+    _, _, stats, _ = cv2.connectedComponentsWithStats(blobs)
+    area = float(stats[1:, cv2.CC_STAT_AREA].max())
+    return float(r[spot].mean()), 2.0 * math.sqrt(area / math.pi)
 
 
 def _sharpness(img: np.ndarray) -> float:

@@ -250,7 +250,7 @@ class EyeRenderer:
     def _add_glints(self, image: np.ndarray, glints: np.ndarray) -> None:
         """Saturating Gaussian spots at sub-pixel glint positions."""
         h, w = image.shape
-        sigma = self.subject.glint_size_px * self.scale
+        sigma = max(self.subject.glint_size_px * self.eye_px / REF_WIDTH_PX, 0.5)
         r = math.ceil(3.0 * sigma) + 1
         peak = 600.0 * self.subject.glint_brightness  # a saturated core, as real glints have
         for x, y in glints:

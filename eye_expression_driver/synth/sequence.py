@@ -45,6 +45,10 @@ class SyntheticFrame:
     left_truth: FrameTruth
     right_truth: FrameTruth
 
+    def images(self) -> dict[str, np.ndarray]:
+        """The frame's images by file-folder name."""
+        return {"left": self.left, "right": self.right}
+
 
 class SyntheticSequence:
     """An iterator over the frames of one session that also knows its settings and events."""
@@ -138,19 +142,23 @@ def write_sequence(frames: Iterable[SyntheticFrame], out_dir: str | Path,
                    meta: dict | None = None) -> Path:
     """Write frames as PNGs plus truth.npz and meta.json; returns the directory.
 
-    ``meta`` defaults to ``frames.meta()`` when the frames come from ``generate_sequence``.
+    Images go to one folder per entry of ``frame.images()`` (``left``/``right``, or ``wide``
+    for a camera that sees both eyes). ``meta`` defaults to ``frames.meta()`` when the
+    frames come from ``generate_sequence``.
     """
     out = Path(out_dir)
-    for eye in EYES:
-        (out / eye).mkdir(parents=True, exist_ok=True)
     if meta is None and hasattr(frames, "meta"):
         meta = frames.meta()
     times: list[float] = []
     truths: dict[str, list[FrameTruth]] = {eye: [] for eye in EYES}
+    folders: list[str] = []
     for frame in frames:
         name = f"{frame.index:06d}.png"
-        cv2.imwrite(str(out / "left" / name), frame.left)
-        cv2.imwrite(str(out / "right" / name), frame.right)
+        for folder, image in frame.images().items():
+            if folder not in folders:
+                (out / folder).mkdir(parents=True, exist_ok=True)
+                folders.append(folder)
+            cv2.imwrite(str(out / folder / name), image)
         times.append(frame.t)
         truths["left"].append(frame.left_truth)
         truths["right"].append(frame.right_truth)
@@ -158,9 +166,10 @@ def write_sequence(frames: Iterable[SyntheticFrame], out_dir: str | Path,
     for eye in EYES:
         for name, array in _truth_arrays(truths[eye]).items():
             arrays[f"{eye}_{name}"] = array
+    out.mkdir(parents=True, exist_ok=True)
     _save_npz(out / "truth.npz", arrays)
     meta = dict(meta or {"format": FORMAT})
-    meta["images"] = {eye: f"{eye}/%06d.png" for eye in EYES}
+    meta["images"] = {folder: f"{folder}/%06d.png" for folder in folders or EYES}
     (out / "meta.json").write_text(json.dumps(meta, indent=1, sort_keys=True) + "\n")
     return out
 
@@ -190,7 +199,7 @@ class LoadedSequence:
     meta: dict
     t: np.ndarray
     truth: dict[str, dict[str, np.ndarray]]  # eye -> field -> (N, ...) array
-    images: dict[str, LazyImages]  # eye -> images
+    images: dict[str, LazyImages]  # folder ("left", "right" or "wide") -> images
 
     def __len__(self) -> int:
         return len(self.t)
@@ -217,5 +226,6 @@ def load_sequence(directory: str | Path) -> LoadedSequence:
         eye: {name[len(eye) + 1 :]: a for name, a in arrays.items() if name.startswith(eye + "_")}
         for eye in EYES
     }
-    images = {eye: LazyImages(path / eye, len(t)) for eye in EYES}
+    folders = meta.get("images", dict.fromkeys(EYES))
+    images = {name: LazyImages(path / name, len(t)) for name in folders}
     return LoadedSequence(meta=meta, t=t, truth=truth, images=images)

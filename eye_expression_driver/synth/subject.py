@@ -67,7 +67,7 @@ class SubjectParams:
     led_ring_deg: float = 14.0
     led_phase_deg: float = 90.0
     glint_brightness: float = 1.0
-    glint_size_px: float = 0.9  # Gaussian sigma at 200 px width
+    glint_size_px: float = 0.9  # Gaussian sigma (px) for an eye 200 px wide (scales with it)
     glasses: bool = False
     # Imaging: illumination gradient, vignetting, defocus, noise, how much the headset slips.
     light_gradient: tuple[float, float] = (0.0, 0.15)
