@@ -20,6 +20,8 @@ Conventions used everywhere in the package:
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 N_LANDMARKS = 24
@@ -56,19 +58,21 @@ def mirror_x(points: np.ndarray, width: int) -> np.ndarray:
 def eye_frame(landmarks: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
     """Origin, 2x2 rotation (rows: out axis, up axis) and eye width of a left-eye view.
 
-    Raises EyeGeometryError when the corners are missing or coincide.
+    Raises EyeGeometryError when the corners are missing or coincide. Works on plain
+    floats: this runs several times per frame, where numpy's per-call overhead dominates.
     """
     points = as_points(landmarks)
-    nasal, temporal = points[NASAL_CORNER], points[TEMPORAL_CORNER]
-    if not (np.all(np.isfinite(nasal)) and np.all(np.isfinite(temporal))):
+    nx, ny = points[NASAL_CORNER].tolist()
+    tx, ty = points[TEMPORAL_CORNER].tolist()
+    if not all(math.isfinite(v) for v in (nx, ny, tx, ty)):
         raise EyeGeometryError("eye corner landmarks are not finite")
-    axis = temporal - nasal
-    width = float(np.hypot(axis[0], axis[1]))
+    width = math.hypot(tx - nx, ty - ny)
     if width < 1e-6:
         raise EyeGeometryError("eye corners coincide: eye width is zero")
-    out_axis = axis / width
-    up_axis = np.array([out_axis[1], -out_axis[0]])  # image y grows downwards
-    return (nasal + temporal) / 2.0, np.stack([out_axis, up_axis]), width
+    ox, oy = (tx - nx) / width, (ty - ny) / width
+    # up axis = out axis turned a quarter towards -y (image y grows downwards)
+    rotation = np.array([[ox, oy], [oy, -ox]])
+    return np.array([(nx + tx) / 2.0, (ny + ty) / 2.0]), rotation, width
 
 
 def to_eye_frame(landmarks: np.ndarray, points: np.ndarray) -> np.ndarray:
