@@ -24,6 +24,7 @@ from sensor_msgs.msg import Image
 from eye_expression_driver.ros.conversions import to_time
 
 REPO = Path(__file__).resolve().parents[1]
+LABELS = ("left/eye_tracker]", "right/eye_tracker]", "coefficient_node]", "avatar_bridge]")
 
 
 def node_env(domain: int) -> dict[str, str]:
@@ -148,6 +149,62 @@ def deadline_loop(seconds: float):
     end = time.monotonic() + seconds
     while time.monotonic() < end:
         yield
+
+
+class Runner:
+    """`eye-expression run` as a process with its output in a file."""
+
+    def __init__(self, tmp_path: Path, domain: int, *args: str) -> None:
+        self.log_path = tmp_path / f"run_{time.monotonic_ns()}.log"
+        self._log = self.log_path.open("w")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "eye_expression_driver.cli", "run", *args],
+            env=node_env(domain), cwd=REPO, stdout=self._log, stderr=subprocess.STDOUT)
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def children(self) -> list[int]:
+        path = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children")
+        return [int(p) for p in path.read_text().split()] if path.exists() else []
+
+    def wait_started(self, timeout: float = 60.0) -> bool:
+        """True once every node of the graph has said something."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and self.proc.poll() is None:
+            if all(label in self.log() for label in LABELS):
+                return True
+            time.sleep(0.2)
+        return False
+
+    def __enter__(self) -> Runner:
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.stop(signal.SIGINT)
+
+    def stop(self, sig: int, timeout: float = 30.0) -> int | None:
+        """Signal the runner and wait; kill it (its nodes die with it) after timeout."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+        try:
+            return self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            return None
+        finally:
+            if self.proc.poll() is None:
+                self.proc.kill()
+                self.proc.wait(5)
+            self._log.close()
+
+
+def gone(pids: list[int], timeout: float = 5.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not any(Path(f"/proc/{pid}").exists() for pid in pids):
+            return True
+        time.sleep(0.1)
+    return False
 
 
 def standin_landmark_model(path: Path) -> Path:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -15,13 +14,21 @@ from conftest import _next_domain
 from demo_ros_helpers import Peer
 from eye_expression_driver.msg import FaceExpression
 from rclpy.qos import qos_profile_sensor_data
-from ros_graph_helpers import REPO, image, node_env, stamp_of, standin_landmark_model, wait_matched
+from ros_graph_helpers import (
+    REPO,
+    Runner,
+    gone,
+    image,
+    node_env,
+    stamp_of,
+    standin_landmark_model,
+    wait_matched,
+)
 from sensor_msgs.msg import Image
 
 from eye_expression_driver.ros.avatar_bridge import RELIABLE_10
 
 pytestmark = pytest.mark.ros
-LABELS = ("left/eye_tracker]", "right/eye_tracker]", "coefficient_node]", "avatar_bridge]")
 
 
 def config_with_model(tmp_path: Path, model: Path) -> Path:
@@ -29,53 +36,6 @@ def config_with_model(tmp_path: Path, model: Path) -> Path:
     path = tmp_path / "graph.yaml"
     path.write_text(text.replace('landmark_model: ""', f'landmark_model: "{model}"'))
     return path
-
-
-class Runner:
-    """`eye-expression run` as a process with its output in a file."""
-
-    def __init__(self, tmp_path: Path, domain: int, *args: str) -> None:
-        self.log_path = tmp_path / f"run_{time.monotonic_ns()}.log"
-        self._log = self.log_path.open("w")
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "eye_expression_driver.cli", "run", *args],
-            env=node_env(domain), cwd=REPO, stdout=self._log, stderr=subprocess.STDOUT)
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace")
-
-    def children(self) -> list[int]:
-        path = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children")
-        return [int(p) for p in path.read_text().split()] if path.exists() else []
-
-    def wait_started(self, timeout: float = 60.0) -> bool:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline and self.proc.poll() is None:
-            if all(label in self.log() for label in LABELS):
-                return True
-            time.sleep(0.2)
-        return False
-
-    def stop(self, sig: int, timeout: float = 30.0) -> int | None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(sig)
-        try:
-            return self.proc.wait(timeout)
-        except subprocess.TimeoutExpired:
-            return None
-        finally:
-            if self.proc.poll() is None:
-                self.proc.kill()
-            self._log.close()
-
-
-def gone(pids: list[int], timeout: float = 5.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if not any(Path(f"/proc/{pid}").exists() for pid in pids):
-            return True
-        time.sleep(0.1)
-    return False
 
 
 @pytest.fixture
@@ -118,21 +78,18 @@ def test_graph_runs_under_a_namespace_and_stops_on_sigint(tmp_path, model) -> No
 
 
 def test_sigterm_stops_every_node(tmp_path, model) -> None:
-    runner = Runner(tmp_path, _next_domain(), "--config",
-                    str(config_with_model(tmp_path, model)))
-    assert runner.wait_started(), runner.log()
-    children = runner.children()
-    assert runner.stop(signal.SIGTERM) == 0, runner.log()[-3000:]
+    config = str(config_with_model(tmp_path, model))
+    with Runner(tmp_path, _next_domain(), "--config", config) as runner:
+        assert runner.wait_started(), runner.log()
+        children = runner.children()
+        assert runner.stop(signal.SIGTERM) == 0, runner.log()[-3000:]
     assert gone(children)
 
 
 def test_a_dying_node_stops_the_rest(tmp_path) -> None:
-    runner = Runner(tmp_path, _next_domain(), "--config",
-                    str(config_with_model(tmp_path, tmp_path / "missing.onnx")))
-    try:
+    config = str(config_with_model(tmp_path, tmp_path / "missing.onnx"))
+    with Runner(tmp_path, _next_domain(), "--config", config) as runner:
         code = runner.proc.wait(60.0)
-    finally:
-        runner.stop(signal.SIGINT)
     log = runner.log()
     assert code == 1, log
     assert "missing.onnx" in log and "eye_tracker exited with 1" in log

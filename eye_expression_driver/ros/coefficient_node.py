@@ -59,6 +59,10 @@ class CoefficientNode(Node):
         self.create_service(Trigger, "look_straight", self._look_straight)
         self._poll_timer = self.create_timer(self._poll_period(), self._poll)
         self._cal_timer = self.create_timer(1.0 / p["calibration_rate"], self._publish_calibration)
+        self.get_logger().info(
+            f"pairing {self.resolve_topic_name('left/observation')} and "
+            f"{self.resolve_topic_name('right/observation')} (slop {p['slop']} s) -> "
+            f"{self._pub.topic_name}")
         if p["load_profile_on_start"]:
             self._load_on_start()
 
