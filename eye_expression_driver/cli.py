@@ -15,6 +15,7 @@ import sys
 COMMANDS: dict[str, tuple[str, str]] = {
     "record": ("eye_expression_driver.ros.bag_record", "record the package's topics to a bag"),
     "play": ("eye_expression_driver.ros.bag_play", "publish a bag's images with their timing"),
+    "demo": ("eye_expression_driver.ros.demo", "run the graph on the synthetic headset, report"),
     "detect": ("eye_expression_driver.vision.detect_command", "eye landmarks and pupil of images"),
     "train-detector": ("eye_expression_driver.training.train_detector", "retrain the eye detector"),
     "run": ("eye_expression_driver.ros.runner", "start the ROS 2 graph, one process per node"),

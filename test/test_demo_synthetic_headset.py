@@ -77,12 +77,10 @@ def test_both_eyes_and_truth_share_stamps_at_the_rate(ros_env: dict, ros_domain:
 def test_without_loop_the_session_ends(ros_env: dict, ros_domain: int) -> None:
     got, code, out = collect(ros_domain, ros_env, [
         "-p", f"rate:={RATE}", "-p", "width:=64", "-p", "height:=64", "-p", "duration:=0.5",
-        "-p", "loop:=false", "-p", "diagnostics_period:=0.2", "-p", "wait_for_subscribers:=1"],
-        frames=10_000, until="session finished")
+        "-p", "loop:=false", "-p", "diagnostics_period:=0.2", "-p", "wait_for_subscribers:=1",
+        "-p", "wait_for_truth_subscribers:=1"], frames=10_000, until="session finished")
     assert code == 0, out
-    # 0.5 s at 60 Hz = 30 pairs, then no more. It waited for the image subscribers; the truth
-    # subscription may match a few frames later.
-    assert 20 <= len(got["truth"]) <= 30
+    assert len(got["truth"]) == 30  # 0.5 s at 60 Hz, all of it (it waited), then no more
     assert got["status"][-1].message == "session finished", out
 
 

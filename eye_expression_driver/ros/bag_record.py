@@ -15,6 +15,7 @@ import argparse
 import signal
 import sys
 import time
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
@@ -132,7 +133,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="storage format (default: mcap)")
 
 
-def _open_writer(path: Path, storage: str) -> Writer:
+def open_writer(path: Path, storage: str) -> Writer:
     plugin = StoragePlugin.MCAP if storage == "mcap" else StoragePlugin.SQLITE3
     writer = Writer(path, version=Writer.VERSION_LATEST, storage_plugin=plugin)
     writer.open()
@@ -167,7 +168,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     path = args.output or Path(f"eye_expression_{datetime.now():%Y%m%d_%H%M%S}")
     try:
-        writer = _open_writer(path, args.storage)
+        writer = open_writer(path, args.storage)
     except (WriterError, OSError) as exc:
         print(f"record: cannot create {path}: {exc}", file=sys.stderr)
         return 1
@@ -179,16 +180,8 @@ def run(args: argparse.Namespace) -> int:
     executor = SingleThreadedExecutor()
     executor.add_node(node)
     end = time.monotonic() + args.duration if args.duration else float("inf")
-    next_poll = 0.0
     try:
-        while not stop[0] and time.monotonic() < end:
-            if time.monotonic() >= next_poll:
-                recorder.follow_graph()
-                next_poll = time.monotonic() + GRAPH_POLL
-            executor.spin_once(timeout_sec=0.02)
-        drain_until = time.monotonic() + DRAIN
-        while time.monotonic() < drain_until:  # what DDS already holds still goes in the bag
-            executor.spin_once(timeout_sec=0.01)
+        record_until(executor, recorder, lambda: stop[0] or time.monotonic() >= end)
     finally:
         executor.shutdown()
         node.destroy_node()
@@ -196,3 +189,17 @@ def run(args: argparse.Namespace) -> int:
         writer.close()
     _report(recorder, path)
     return 0
+
+
+def record_until(executor: SingleThreadedExecutor, recorder: Recorder,
+                 done: Callable[[], bool]) -> None:
+    """Follow the graph and record until done(); then take what DDS already delivered."""
+    next_poll = 0.0
+    while not done():
+        if time.monotonic() >= next_poll:
+            recorder.follow_graph()
+            next_poll = time.monotonic() + GRAPH_POLL
+        executor.spin_once(timeout_sec=0.02)
+    drain_until = time.monotonic() + DRAIN
+    while time.monotonic() < drain_until:
+        executor.spin_once(timeout_sec=0.01)

@@ -49,6 +49,8 @@ PARAMS = [
     ParamSpec("wait_for_subscribers", 0, "start the session only once both image topics have "
               "this many subscribers (0 = at once), so a graph that starts later sees it all",
               "", 0, 100, read_only=True),
+    ParamSpec("wait_for_truth_subscribers", 0, "and once ground_truth has this many (a "
+              "recorder or an evaluation)", "", 0, 100, read_only=True),
     ParamSpec("left_frame_id", "left_eye_camera", "frame_id of the left images and truth"),
     ParamSpec("right_frame_id", "right_eye_camera", "frame_id of the right images"),
     *_common(),
@@ -90,7 +92,7 @@ class SyntheticHeadsetNode(Node):
             depth=max(2, round(p["buffer"] * p["rate"])), loop=p["loop"])
         self._frames.wait_ready(2, timeout=10.0)  # start publishing with frames in hand
         self._said_finished = False
-        self._started = p["wait_for_subscribers"] == 0
+        self._started = p["wait_for_subscribers"] == p["wait_for_truth_subscribers"] == 0
         self.create_timer(1.0 / p["rate"], self._tick)
         self.get_logger().info(
             f"{size[0]}x{size[1]} px at {p['rate']:g} Hz, seed {p['seed']}, "
@@ -105,9 +107,11 @@ class SyntheticHeadsetNode(Node):
     def _waiting(self) -> bool:
         """True until both image topics have the subscribers to wait for."""
         if not self._started:
-            needed = self.params["wait_for_subscribers"]
-            self._started = min(self._left.get_subscription_count(),
-                                self._right.get_subscription_count()) >= needed
+            images = min(self._left.get_subscription_count(),
+                         self._right.get_subscription_count())
+            self._started = (images >= self.params["wait_for_subscribers"]
+                             and self._truth.get_subscription_count()
+                             >= self.params["wait_for_truth_subscribers"])
         return not self._started
 
     def _tick(self) -> None:
