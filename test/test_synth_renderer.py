@@ -91,16 +91,20 @@ def _dark_centroid(image: np.ndarray, near: np.ndarray, level: float) -> np.ndar
 
 
 def _pupil_level(renderer: EyeRenderer, truth) -> float:
-    """Halfway between pupil and iris grey at the pupil, after illumination."""
+    """A third of the way from pupil to iris grey at the pupil, after illumination (the iris
+    darkens under the lids, so halfway could join the pupil to shaded iris)."""
     s = renderer.subject
     x, y = np.round(truth.pupil).astype(int)
-    return 0.5 * (s.pupil + s.iris) * 255.0 * float(renderer.textures.light[y, x])
+    return (s.pupil + (s.iris - s.pupil) / 3.0) * 255.0 * float(renderer.textures.light[y, x])
 
 
 @pytest.mark.parametrize("seed", range(6))
 def test_pupil_centre_is_the_centroid_of_the_dark_pupil(seed):
     rng = np.random.default_rng(seed)
-    renderer = EyeRenderer(_subject(seed, limbus_darkness=0.2, iris_offset=(0.0, 0.0)))
+    # Moderate defocus: a strong blur lets dark lid shadow next to the pupil pull the
+    # thresholded centroid of the image (not the truth) by up to ~0.5 px.
+    renderer = EyeRenderer(_subject(seed, limbus_darkness=0.2, iris_offset=(0.0, 0.0),
+                                    defocus_px=0.8))
     pose = EyePose(yaw=rng.uniform(-20, 20), pitch=rng.uniform(-10, 10), pupil=rng.uniform(),
                    **CLEAN)
     image, truth = renderer.render(pose, rng)

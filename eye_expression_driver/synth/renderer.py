@@ -205,7 +205,8 @@ class EyeRenderer:
         line(crease[3:-3], SHADE_ZERO * (1.0 - 0.3 * s.crease_strength), 2.5 * self.scale)
         # Lid margins: bands that start exactly on the opening's edge. The upper rim faces the
         # camera below and is lit; the lash roots line it.
-        strip(lower_curve, lower_curve - np.array([0.0, lower_t / ew]), SHADE_ZERO * 1.08)
+        strip(lower_curve, lower_curve - np.array([0.0, lower_t / ew]),
+              SHADE_ZERO * s.lower_margin_shade)
         strip(curve, curve + np.array([0.0, upper_t / ew]), SHADE_ZERO * 1.2)
         line(curve + np.array([0.0, (upper_t + 0.7 * self.scale) / ew]), SHADE_ZERO * 0.85,
              1.4 * self.scale)

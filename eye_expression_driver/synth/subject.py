@@ -44,6 +44,7 @@ class SubjectParams:
     crease_strength: float = 0.5  # 0 = hooded, no visible crease
     upper_margin_px: float = 1.5  # lid-margin thickness at 200 px width
     lower_margin_px: float = 2.0
+    lower_margin_shade: float = 1.08  # brightness of the lower lid margin (1 = skin)
     # Eyeball (mm): iris radius, eyeball radius, pupil radius range; straight-gaze iris centre
     # in the eye frame (eye widths).
     eye_width_mm: float = 29.0
@@ -114,26 +115,27 @@ class SubjectParams:
             crease_strength=float(np.clip(u(-0.3, 1.0), 0.0, 1.0)),
             upper_margin_px=u(0.8, 2.5),
             lower_margin_px=u(1.2, 3.5),
+            lower_margin_shade=u(0.7, 1.2),  # grazing (dark) to wet and lit (bright)
             eye_width_mm=u(26.0, 32.0),
             iris_radius_mm=u(5.5, 6.4),
             eyeball_radius_mm=u(11.3, 12.8),
             pupil_radius_mm=(lo_pupil, lo_pupil + u(1.0, 2.4)),
             iris_offset=(u(-0.04, 0.05), u(-0.02, 0.08)),
             skin=skin,
-            sclera=skin * u(0.55, 0.95),  # in near-infrared the sclera is rarely above skin
+            sclera=skin * u(0.65, 1.0),  # in near-infrared the sclera is rarely above skin
             iris=iris,
-            pupil=min(u(0.02, 0.065), 0.6 * iris),  # IR pupils are dark, not black
+            pupil=min(u(0.02, 0.065), 0.45 * iris),  # IR pupils are dark, not black
             iris_texture=u(0.15, 0.6),
             limbus_darkness=u(0.2, 0.8),
             lash_count=int(rng.integers(35, 130)),
             lash_length=u(0.06, 0.15),
-            lash_darkness=u(0.5, 0.95),
+            lash_darkness=u(0.3, 0.8),  # IR lashes are grey and blurred, rarely black
             lower_lash_count=int(rng.integers(0, 35)),
             led_count=int(rng.choice([1, 1, 1, 2, 4, 6, 8])),
-            led_ring_deg=u(6.0, 22.0),
+            led_ring_deg=u(8.0, 22.0),
             led_phase_deg=u(0.0, 360.0),
             glint_brightness=u(0.8, 1.3),
-            glint_size_px=u(0.8, 2.2),
+            glint_size_px=u(0.7, 1.8),
             glasses=bool(rng.random() < 0.2),
             light_gradient=(u(-0.25, 0.25), u(-0.1, 0.35)),
             vignetting=u(0.1, 0.5),
