@@ -244,3 +244,17 @@ def standin_landmark_model(path: Path) -> Path:
     model.ir_version = 9
     onnx.save(model, str(path))
     return path
+
+
+def refusals(specs) -> list[tuple[str, object, str]]:
+    """(name, a refused value, words of the reason) for every parameter a set must refuse:
+    read-only ones (any value) and ranged ones (a value above the range)."""
+    out = []
+    for spec in specs:
+        if spec.read_only:
+            out.append((spec.name, spec.default, "read-only"))
+        elif spec.high is not None and isinstance(spec.default, int):
+            out.append((spec.name, int(spec.high) + 1, "out of range"))
+        elif spec.high is not None:
+            out.append((spec.name, float(spec.high) * 2 + 1.0, "out of range"))
+    return out

@@ -10,11 +10,19 @@ import pytest
 from conftest import _next_domain
 from demo_ros_helpers import Peer
 from eye_expression_driver.msg import EyeCoefficients, FaceExpression
-from ros_graph_helpers import Diagnostics, NodeProcess, set_parameter, stamp_of, wait_matched
+from ros_graph_helpers import (
+    Diagnostics,
+    NodeProcess,
+    refusals,
+    set_parameter,
+    stamp_of,
+    wait_matched,
+)
 
 from eye_expression_driver.core.blendshapes import ARKIT52
 from eye_expression_driver.ros.avatar_bridge import RELIABLE_10
 from eye_expression_driver.ros.conversions import to_time
+from eye_expression_driver.ros.node_params import BRIDGE_PARAMS
 
 pytestmark = pytest.mark.ros
 
@@ -133,3 +141,11 @@ def test_bad_template_stops_start_up_naming_the_file(tmp_path) -> None:
     log = node.log()
     node.stop()
     assert code == 1 and str(template) in log, log
+
+
+@pytest.mark.parametrize("name,value,reason", refusals(BRIDGE_PARAMS),
+                         ids=[r[0] for r in refusals(BRIDGE_PARAMS)])
+def test_every_ranged_or_fixed_parameter_refuses(rig, name, value, reason) -> None:
+    result = set_parameter(rig.peer, "/avatar_bridge", name, value)
+    assert result is not None and not result.successful, (name, value)
+    assert reason in result.reason, result.reason

@@ -8,6 +8,7 @@ these tests check the node, not the quality of a trained network.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -19,12 +20,15 @@ from ros_graph_helpers import (
     Diagnostics,
     NodeProcess,
     image,
+    refusals,
     set_parameter,
     stamp_of,
     standin_landmark_model,
     wait_matched,
 )
 from sensor_msgs.msg import Image
+
+from eye_expression_driver.ros.node_params import TRACKER_PARAMS
 
 pytestmark = pytest.mark.ros
 
@@ -165,6 +169,7 @@ def test_odd_image_is_processed_and_the_node_goes_on(rig, label, key, keywords):
 def test_burst_far_above_the_processing_rate_drops_the_oldest(rig: TrackerRig) -> None:
     big = dict(width=640, height=480, step=640, data=bytes(image(width=640, height=480).data))
     before = rig.diagnostics.count("eye tracker", "dropped")
+    rss_before = rss_mb(rig.node.proc.pid)
     for _ in range(300):
         rig.send(**big)
     rig.peer.spin_for(0.3)
@@ -173,6 +178,25 @@ def test_burst_far_above_the_processing_rate_drops_the_oldest(rig: TrackerRig) -
     assert obs is not None and obs.processing_time < 1.0, rig.node.log()[-2000:]
     assert rig.counted("dropped", before + 1), rig.diagnostics.values("eye tracker")
     assert rig.node.alive()
+    assert rss_mb(rig.node.proc.pid) - rss_before < 50, "memory must stay flat"
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def test_diagnostics_report_rates_times_and_drops(rig: TrackerRig) -> None:
+    rig.processed(rig.send())
+    rig.peer.spin_for(0.5)
+    values = rig.diagnostics.values("eye tracker")
+    for key in ("images in rate (Hz)", "observations out rate (Hz)", "processing p50 (ms)",
+                "processing p99 (ms)", "images in count", "dropped count"):
+        assert key in values, sorted(values)
+    status = next(s for n, s in rig.diagnostics.latest.items() if "eye tracker" in n)
+    assert status.name.startswith("eye_tracker: ") and status.hardware_id == "eye_camera_right"
 
 
 def test_debug_image_only_while_subscribed(rig: TrackerRig) -> None:
@@ -233,3 +257,11 @@ def test_bad_model_file_stops_start_up_naming_the_file(tmp_path, content) -> Non
     node.stop()
     assert code == 1, log
     assert str(path) in log and "Traceback" not in log
+
+
+@pytest.mark.parametrize("name,value,reason", refusals(TRACKER_PARAMS),
+                         ids=[r[0] for r in refusals(TRACKER_PARAMS)])
+def test_every_ranged_or_fixed_parameter_refuses(rig, name, value, reason) -> None:
+    result = set_parameter(rig.peer, "/eye_tracker", name, value)
+    assert result is not None and not result.successful, (name, value)
+    assert reason in result.reason, result.reason
