@@ -80,7 +80,7 @@ class NodeParameters:
     def _warn_unknown(self) -> None:
         """A typo in the YAML would otherwise be ignored without a word."""
         known = set(self._specs) | {"use_sim_time", "start_type_description_service"}
-        unknown = sorted(set(self._node._parameter_overrides) - known)
+        unknown = sorted(set(getattr(self._node, "_parameter_overrides", {})) - known)
         if unknown:
             self._node.get_logger().warning(
                 f"ignoring unknown parameters {unknown}; known: {sorted(self._specs)}")
