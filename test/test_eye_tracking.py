@@ -41,10 +41,10 @@ def test_crop_outside_the_image_is_refused() -> None:
 
 
 def test_learned_model_alone() -> None:
-    tracking = EyeTracking("right", None, predict=lambda img, eye: [0.1, 0, 0, 0.2, 0.9])
+    tracking = EyeTracking("right", None, predict=lambda img, eye: ([0.1, 0, 0, 0.2, 0.9], 0.8))
     obs = tracking.process(np.zeros((20, 20), np.uint8))
     assert obs.learned.tolist() == [0.1, 0, 0, 0.2, 0.9]
-    assert np.isnan(obs.landmarks).all() and obs.confidence == 1.0
+    assert np.isnan(obs.landmarks).all() and obs.confidence == 0.8
 
 
 def test_overlay_draws_on_a_bigger_picture() -> None:
@@ -54,5 +54,6 @@ def test_overlay_draws_on_a_bigger_picture() -> None:
     picture = draw_overlay(image, obs, {"blink": 0.5, "look_up": 1.0})
     assert picture.shape == (213, 320, 3) and picture.dtype == np.uint8
     assert picture.any()
-    empty = draw_overlay(image, EyeTracking("left", None, lambda i, e: [0] * 5).process(image))
+    empty = draw_overlay(image, EyeTracking("left", None, lambda i, e: ([0] * 5, 0.0)).process(
+        image))
     assert empty.shape == picture.shape

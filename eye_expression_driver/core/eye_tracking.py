@@ -77,7 +77,7 @@ class View:
 
 
 Detect = Callable[[np.ndarray, str], Any]  # (grey image, eye) -> features (EyeFeatures-like)
-Predict = Callable[[np.ndarray, str], Any]  # (grey image, eye) -> 5 coefficients
+Predict = Callable[[np.ndarray, str], tuple[Any, float]]  # -> (5 coefficients, confidence)
 
 
 class EyeTracking:
@@ -99,10 +99,11 @@ class EyeTracking:
         if self.detect is not None:
             values.update(self._features(image, region))
         if self.predict is not None:
-            learned = np.asarray(self.predict(image, self.eye), dtype=np.float64).reshape(5)
-            values["learned"] = learned
-            values.setdefault("confidence", 1.0)
-            values.setdefault("pupil_confidence", 1.0)
+            coefficients, confidence = self.predict(image, self.eye)
+            values["learned"] = np.asarray(coefficients, dtype=np.float64).reshape(5)
+            confidence = float(np.clip(confidence, 0.0, 1.0))
+            values.setdefault("confidence", confidence)
+            values.setdefault("pupil_confidence", confidence)
         return Observation(**values)
 
     def _features(self, image: np.ndarray, region) -> dict[str, Any]:

@@ -39,7 +39,11 @@ def _detector(path: str, threads: int):
 
 
 def _learned(path: str, threads: int):
-    """The learned model's predict(image, eye) -> 5 coefficients."""
+    """predict(image, eye) -> (5 coefficients [up, down, in, out, blink], confidence).
+
+    The runtime of issue 6 (vision.coefficient_model) is looked up when the backend is
+    chosen; until it exists the learned backend refuses to start and says so.
+    """
     try:
         module = importlib.import_module("eye_expression_driver.vision.coefficient_model")
     except ImportError as exc:
