@@ -164,3 +164,12 @@ def test_config_check_names_the_problems(tmp_path: Path) -> None:
     assert "unknown parameter 'sloop'" in problems
     assert "debug_rate must be in [0.0, 200.0]" in problems
     assert "no node of the graph is called 'mouth'" in problems
+
+
+def test_per_eye_sections_are_checked_too(tmp_path: Path) -> None:
+    config = tmp_path / "per_eye.yaml"
+    config.write_text(CONFIG.read_text() + "/**/left/eye_tracker:\n  ros__parameters:\n"
+                      "    crop: [0, 0, 320, 240]\n    mirror: true\n")
+    assert runner.check_config(config) == []
+    config.write_text("/**/right/eye_tracker:\n  ros__parameters:\n    crop: [1, 2]\n")
+    assert "crop: needs 4 integers" in "\n".join(runner.check_config(config))
