@@ -144,7 +144,7 @@ def speed_images(root: Path | None) -> list[np.ndarray]:
     if root is not None:
         pairs = pupil_eye_pairs(root, 20)
         return [cv2.imread(str(p), cv2.IMREAD_GRAYSCALE) for p, _ in pairs]
-    samples = render_samples(HOLDOUT_STREAM, range(5), 4, 200, progress=False, eye_width=None)
+    samples = render_samples(HOLDOUT_STREAM, range(5), 4, 200, progress=False)
     return list(samples.images)
 
 
@@ -238,7 +238,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--card", action="store_true", help="write real-eye figures to the card")
     args = parser.parse_args(argv)
     holdout = render_samples(HOLDOUT_STREAM, range(args.holdout_subjects), args.holdout_frames,
-                             200, progress=False, eye_width=None)
+                             200, progress=False)
     report = {"model": str(args.model),
               "synthetic": evaluate_synthetic(EyeFeatureDetector(args.model), holdout),
               "synthetic_no_refine": evaluate_synthetic(

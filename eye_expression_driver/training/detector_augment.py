@@ -28,11 +28,20 @@ class View:
     pupil_visible: float  # 0..1 target
 
 
+ZOOM_RANGE = (0.3, 1.8)  # eye width / input width after augmentation
+
+
 def random_affine(
-    rng: np.random.Generator, centre: np.ndarray, eye_width: float, out_size: int
+    rng: np.random.Generator, centre: np.ndarray, eye_width: float, out_size: int,
+    source_frac: float = 0.7,
 ) -> np.ndarray:
-    """A 2x3 source->output map: random zoom, rotation, aspect and shift around the eye."""
-    width_frac = np.exp(rng.uniform(np.log(0.3), np.log(1.35)))  # eye width / output width
+    """A 2x3 source->output map: random zoom, rotation, aspect and shift around the eye.
+
+    The zoom varies the source's own framing (``source_frac``: eye width / source width),
+    so the renderer's mixture of headset framings (close-ups that overflow the image,
+    wider views) is kept and blurred by +-35 %, without zooming far beyond the render.
+    """
+    width_frac = np.clip(source_frac * np.exp(rng.normal(0.0, 0.35)), *ZOOM_RANGE)
     scale = width_frac * out_size / max(eye_width, 1e-3)
     angle = np.radians(rng.normal(0.0, 10.0))
     aspect = np.exp(rng.normal(0.0, 0.06))
@@ -107,8 +116,8 @@ def photometric(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     img = img * np.clip(1.0 + g[0] * xx + g[1] * yy, 0.2, None)
     if rng.random() < 0.5:
         img = cv2.GaussianBlur(img, (0, 0), rng.uniform(0.3, 1.6))
-    if rng.random() < 0.15:
-        low = int(rng.integers(12, 33))
+    if rng.random() < 0.25:  # low-resolution cameras and upsampled patches
+        low = int(rng.integers(14, 41))
         img = cv2.resize(cv2.resize(img, (low, low), interpolation=cv2.INTER_AREA),
                          (size, size), interpolation=cv2.INTER_CUBIC)
     img = img + rng.normal(0.0, rng.uniform(0.0, 0.05), img.shape).astype(np.float32)
@@ -126,6 +135,14 @@ def fraction_inside(points: np.ndarray, size: int) -> float:
     return float(np.mean(inside.all(axis=-1)))
 
 
+def eye_present(landmarks: np.ndarray, size: int) -> float:
+    """Target of the eye-present score: 1 while the eye's middle is in view (close-ups that
+    cut the corners off included), else the share of its landmarks still in view."""
+    if fraction_inside(landmarks.mean(axis=0, keepdims=True), size) == 1.0:
+        return 1.0
+    return fraction_inside(landmarks, size)
+
+
 def augment_view(
     source: np.ndarray,
     landmarks: np.ndarray,
@@ -138,7 +155,7 @@ def augment_view(
     """One random training input from a rendered left-eye view (source px truth)."""
     corners = landmarks[[6, 18]]
     width = float(np.linalg.norm(corners[1] - corners[0]))
-    affine = random_affine(rng, corners.mean(axis=0), width, size)
+    affine = random_affine(rng, corners.mean(axis=0), width, size, width / source.shape[1])
     image = warp_area(source.astype(np.float32), affine, size, rng)
     points = np.vstack([landmarks, pupil[None]]) @ affine[:, :2].T + affine[:, 2]
     if rng.random() < 0.2:
@@ -149,7 +166,7 @@ def augment_view(
         add_occluders(image, rng)
     image = photometric(image, rng)
     scale = float(np.sqrt(abs(np.linalg.det(affine[:, :2]))))
-    present = fraction_inside(points[:24], size)
+    present = eye_present(points[:24], size)
     visible = pupil_visible * fraction_inside(points[24:], size)
     return View(image, points[:24], points[24], pupil_radius * scale, present, visible)
 

@@ -73,14 +73,18 @@ def random_pose(rng: np.random.Generator, subject: SubjectParams) -> EyePose:
     )
 
 
+SMALL_EYE = (0.4, 0.9)  # eye width / image width of the "small eye" share of subjects
+
+
 def render_samples(
     stream: int, subjects: Iterable[int], frames: int, size: int, progress: bool = True,
-    eye_width: tuple[float, float] | None = (0.4, 0.9),
+    small_eye_share: float = 0.0,
 ) -> EyeSamples:
     """Render ``frames`` random poses of each subject index at size x size px.
 
-    ``eye_width`` redraws the eye's share of the image width: smaller than a headset's
-    framing, so zoomed-out training views find real skin around the eye, not borders.
+    Subjects keep the renderer's headset framing, except a ``small_eye_share`` of them
+    whose eye is redrawn to fill only part of the image (``SMALL_EYE``): there the
+    training views find real skin, brows and lids around the eye when zoomed out.
     """
     subjects = list(subjects)
     n = len(subjects) * frames
@@ -93,8 +97,8 @@ def render_samples(
     for index in tqdm(subjects, desc=f"render {n} frames", disable=not progress):
         rng = subject_rng(stream, index)
         subject = SubjectParams.sample(rng)
-        if eye_width is not None:
-            subject = replace(subject, eye_width_frac=float(rng.uniform(*eye_width)))
+        if rng.random() < small_eye_share:
+            subject = replace(subject, eye_width_frac=float(rng.uniform(*SMALL_EYE)))
         renderer = EyeRenderer(subject, (size, size))
         for _ in range(frames):
             image, truth = renderer.render(random_pose(rng, subject), rng)

@@ -37,12 +37,18 @@ def evaluate_synthetic(detector: EyeFeatureDetector, samples: EyeSamples) -> dic
         lid.append(found.eyelid_distance)
     lm_err, pupil_err, lid_err = np.array(lm_err), np.array(pupil_err), np.array(lid_err)
     conf, pconf, lid = np.array(conf), np.array(pconf), np.array(lid)
+    size = np.array(samples.images.shape[2:0:-1]) - 1.0
+    corners = samples.landmarks[:, [6, 18]]
+    framed = ((corners >= 0) & (corners <= size)).all(axis=(1, 2))
     seen = (samples.pupil_visible >= 0.9) & (samples.openness >= OPEN)
     closed = samples.openness < CLOSED
     return {
         "frames": len(samples),
         "landmark_error_mean_pct": 100 * float(lm_err.mean()),
         "landmark_error_median_pct": 100 * float(np.median(lm_err)),
+        "corners_in_view_share": float(framed.mean()),
+        "landmark_error_mean_pct_corners_in_view": 100 * _stat(lm_err[framed], np.mean),
+        "landmark_error_mean_pct_corners_cut": 100 * _stat(lm_err[~framed], np.mean),
         "pupil_error_median_pct": 100 * _stat(pupil_err[seen]),
         "pupil_error_p90_pct": 100 * _stat(pupil_err[seen], lambda v: np.percentile(v, 90)),
         "eyelid_distance_error_mean": float(lid_err.mean()),

@@ -48,6 +48,13 @@ def write_model_card(path: Path, model: EyeFeatureNet, args: argparse.Namespace,
     if path.is_file() and REAL_SECTION in path.read_text():
         real = path.read_text().split(REAL_SECTION, 1)[1]
     cfg = model.config
+    framing_rows = "\n".join([
+        f"| the same, frames with both corners in the image "
+        f"({100 * m['corners_in_view_share']:.0f} %) "
+        f"| {m['landmark_error_mean_pct_corners_in_view']:.2f} % |",
+        f"| the same, close-ups with a corner outside the image "
+        f"| {m['landmark_error_mean_pct_corners_cut']:.2f} % |",
+    ])
     text = f"""# Eye feature detector (`{onnx_path.name}`)
 
 24 eyelid landmarks, the pupil centre and radius, an eye-present and a pupil-visible
@@ -55,7 +62,8 @@ confidence from one grey eye image. Run-time: `eye_expression_driver.vision.eye_
 
 ## Model
 - Input `image` (N, 1, {cfg.size}, {cfg.size}) float32, any intensity scale: the image is
-  letterboxed (area shrink, replicated borders) and standardised inside the graph.
+  letterboxed (bilinear to twice the size, 2x2 area average, replicated borders) and
+  standardised inside the graph.
 - Outputs `points` (N, 25, 2): 24 landmarks + pupil in units of the input square;
   `scores` (N, 3): P(eye present), P(pupil visible), pupil radius (input-square units).
 - Architecture: 8 conv3x3-BN-ReLU layers in 4 stride-2 stages (width {cfg.width}), dense
@@ -65,13 +73,16 @@ confidence from one grey eye image. Run-time: `eye_expression_driver.vision.eye_
 - Run-time pupil refinement: dark-blob fit at source resolution (`vision/pupil_refine.py`).
 
 ## Training data
-Only images the package renders itself (`synth.renderer.EyeRenderer`): {args.subjects}
-random subjects x {args.frames} random poses (closed, half-closed, open and wide eyes, gaze
-+-32 deg yaw, +-25 deg pitch, pupil sizes, glasses reflections, motion blur), rendered at
-{args.render_size} px. Augmentation: zoom (eye 0.3-1.35 of the input width, crops that cut
-the eye off), rotation, aspect, shift, letterbox bands, extra glints, lash strokes and
-occluders, gamma, illumination gradients, blur, resolution loss, noise, JPEG; 8% eye-free
-inputs. Seed {args.seed}, {args.steps} steps of {args.batch}, AdamW lr {args.lr} cosine.
+Only images the package renders itself (`synth.renderer.EyeRenderer`, sources hash
+`{report["renderer_version"]}`): {args.subjects} random subjects (the renderer's headset
+framings, close-ups that overflow the image included; 30 % redrawn with the eye at 0.4-0.9
+of the image width) x {args.frames} random poses (closed, half-closed, open and wide eyes,
+gaze +-32 deg yaw, +-25 deg pitch, pupil sizes, glasses reflections, motion blur), rendered
+at {args.render_size} px. Augmentation: zoom around the source framing (eye 0.3-1.8 of the
+input width; crops that cut the eye off), rotation, aspect, shift, letterbox bands, extra
+glints, lash strokes and occluders, gamma, illumination gradients, blur, resolution loss,
+noise, JPEG; 8 % eye-free inputs. Seed {args.seed}, {args.steps} steps of {args.batch},
+AdamW lr {args.lr} with cosine decay.
 Training took {report["train_minutes"]:.1f} min on {args.threads} CPU threads.
 
 ## Accuracy on held-out synthetic subjects
@@ -81,6 +92,7 @@ measured through the run-time detector (ONNX + refinement):
 | figure | value |
 |---|---|
 | landmark error, mean point distance / eye width | {m["landmark_error_mean_pct"]:.2f} % |
+{framing_rows}
 | pupil centre error, median / eye width (open eyes) | {m["pupil_error_median_pct"]:.2f} % |
 | pupil centre error, 90th percentile / eye width | {m["pupil_error_p90_pct"]:.2f} % |
 | eyelid distance, mean absolute error | {m["eyelid_distance_error_mean"]:.4f} |

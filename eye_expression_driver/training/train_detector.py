@@ -10,6 +10,7 @@ seed and arguments give the same model (single process, seeded streams).
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import math
 import time
@@ -39,7 +40,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     a("--subjects", type=int, default=400, help="training subjects")
     a("--frames", type=int, default=60, help="rendered frames per training subject")
     a("--render-size", type=int, default=128, help="px of the cached renders")
-    a("--steps", type=int, default=12000, help="optimiser steps")
+    a("--steps", type=int, default=10000, help="optimiser steps")
     a("--batch", type=int, default=64)
     a("--lr", type=float, default=2e-3)
     a("--size", type=int, default=64, help="network input px")
@@ -72,14 +73,23 @@ def detector_loss(
     return total, {"lm": lm.item(), "pupil": pupil.item(), "bce": bce.item()}
 
 
+def renderer_version() -> str:
+    """A short hash of the synth sources: a changed renderer never reuses an old cache."""
+    digest = hashlib.sha1()
+    for path in sorted((Path(__file__).resolve().parents[1] / "synth").glob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:10]
+
+
 def cached_samples(args: argparse.Namespace) -> EyeSamples:
     """The training renders, from the work folder if an identical cache exists."""
-    name = f"train_s{args.seed}_n{args.subjects}_f{args.frames}_r{args.render_size}.npz"
+    name = (f"train_s{args.seed}_n{args.subjects}_f{args.frames}_r{args.render_size}_"
+            f"{renderer_version()}.npz")
     path = args.work / name
     if path.is_file():
         return EyeSamples.load(path)
     samples = render_samples(args.seed, range(args.subjects), args.frames, args.render_size,
-                             progress=not args.no_progress)
+                             progress=not args.no_progress, small_eye_share=0.3)
     args.work.mkdir(parents=True, exist_ok=True)
     samples.save(path)
     return samples
@@ -142,10 +152,11 @@ def run(args: argparse.Namespace) -> int:
     diff = export_checked(model, samples, args)
     train_minutes = (time.perf_counter() - start) / 60.0
     holdout = render_samples(HOLDOUT_STREAM, range(args.holdout_subjects), args.holdout_frames,
-                             200, progress=False, eye_width=None)
+                             200, progress=False)
     detector = EyeFeatureDetector(args.out)
     metrics = evaluate_synthetic(detector, holdout)
     report = {"args": {k: str(v) for k, v in vars(args).items()}, "parity_max_abs": diff,
+              "renderer_version": renderer_version(),
               "train_minutes": train_minutes, "holdout": metrics, "history": history[-5:]}
     (args.work / "train_report.json").write_text(json.dumps(report, indent=2))
     write_model_card(args.out.with_suffix(".md"), model, args, report)

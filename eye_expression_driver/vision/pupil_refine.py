@@ -35,15 +35,28 @@ def _quantile(values: np.ndarray, q: float) -> float:
     return float(np.partition(values, k)[k])
 
 
+def _nearest_on(mask: np.ndarray, d2: np.ndarray, c: np.ndarray) -> tuple[int, int] | None:
+    """The mask pixel nearest to c (usually c itself: the estimate lies in the pupil)."""
+    row, col = int(round(c[1])), int(round(c[0]))
+    if 0 <= row < mask.shape[0] and 0 <= col < mask.shape[1] and mask[row, col]:
+        return row, col
+    candidates = np.where(mask > 0, d2, np.float32(np.inf))
+    index = np.unravel_index(int(np.argmin(candidates)), candidates.shape)
+    return None if not np.isfinite(candidates[index]) else (int(index[0]), int(index[1]))
+
+
 def _dark_blob(patch: np.ndarray, c: np.ndarray, r: float) -> np.ndarray | None:
     """Convex outline (contour points) of the dark blob nearest to c in a work patch."""
     k = max(3, int(r * 0.6) | 1)
     clean = cv2.morphologyEx(patch, cv2.MORPH_OPEN,
                              cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
     clean = cv2.GaussianBlur(clean, (0, 0), max(0.7, r / 10.0))
-    yy, xx = np.ogrid[: clean.shape[0], : clean.shape[1]]
-    dist = np.hypot(xx - c[0], yy - c[1])
-    inner, ring = clean[dist <= r], clean[(dist >= 1.4 * r) & (dist <= WINDOW * r)]
+    h, w = clean.shape
+    dx = np.arange(w, dtype=np.float32) - np.float32(c[0])
+    dy = np.arange(h, dtype=np.float32)[:, None] - np.float32(c[1])
+    d2 = dx * dx + dy * dy
+    inner = clean[d2 <= r * r]
+    ring = clean[(d2 >= (1.4 * r) ** 2) & (d2 <= (WINDOW * r) ** 2)]
     if inner.size < 4 or ring.size < 4:
         return None
     dark, bright = _quantile(inner, 0.05), _quantile(ring, 0.5)
@@ -53,9 +66,8 @@ def _dark_blob(patch: np.ndarray, c: np.ndarray, r: float) -> np.ndarray | None:
     count, labels = cv2.connectedComponents(mask, connectivity=8)
     if count < 2:
         return None
-    masked = np.where(mask > 0, dist, np.inf)
-    nearest = np.unravel_index(int(np.argmin(masked)), masked.shape)
-    if masked[nearest] > r:
+    nearest = _nearest_on(mask, d2, c)
+    if nearest is None or d2[nearest] > r * r:
         return None
     blob = (labels == labels[nearest]).astype(np.uint8)
     contours, _ = cv2.findContours(blob, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
