@@ -37,7 +37,7 @@ def _quantile(values: np.ndarray, q: float) -> float:
 
 def _nearest_on(mask: np.ndarray, d2: np.ndarray, c: np.ndarray) -> tuple[int, int] | None:
     """The mask pixel nearest to c (usually c itself: the estimate lies in the pupil)."""
-    row, col = int(round(c[1])), int(round(c[0]))
+    row, col = int(np.rint(c[1])), int(np.rint(c[0]))
     if 0 <= row < mask.shape[0] and 0 <= col < mask.shape[1] and mask[row, col]:
         return row, col
     candidates = np.where(mask > 0, d2, np.float32(np.inf))
