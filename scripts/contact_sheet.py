@@ -1,7 +1,7 @@
 """A contact sheet of synthetic eye frames: subjects (rows) x gaze directions and blink phases.
 
 Usage: python scripts/contact_sheet.py [--out docs/img/synth_contact_sheet.png]
-       [--subjects 8] [--size 160] [--seed 0] [--overlay]
+       [--subjects 8] [--size 128] [--seed 0] [--overlay]
 
 Every row is one random subject (SubjectParams.sample) as a left-eye view; columns are the
 same poses for all rows, so differences within a column are between people and headsets.
@@ -75,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path("docs/img/synth_contact_sheet.png"))
     parser.add_argument("--subjects", type=int, default=8)
-    parser.add_argument("--size", type=int, default=160, help="tile side (px)")
+    parser.add_argument("--size", type=int, default=128, help="tile side (px)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--overlay", action="store_true", help="draw the ground truth")
     args = parser.parse_args(argv)

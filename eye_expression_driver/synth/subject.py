@@ -94,6 +94,8 @@ class SubjectParams:
         skin = u(0.2, 0.44)
         iris = skin * u(0.3, 0.55)
         close_up = rng.random() < 0.6
+        leds = int(rng.choice([1, 1, 1, 2, 4, 6, 8]))
+        ring = leds >= 4  # LED rings: smaller, well separated glints (as headsets show them)
         return cls(
             texture_seed=int(rng.integers(0, 2**31 - 1)),
             eye_width_frac=u(1.05, 1.65) if close_up else u(0.55, 1.05),
@@ -122,7 +124,7 @@ class SubjectParams:
             pupil_radius_mm=(lo_pupil, lo_pupil + u(1.0, 2.4)),
             iris_offset=(u(-0.04, 0.05), u(-0.02, 0.08)),
             skin=skin,
-            sclera=skin * u(0.65, 1.0),  # in near-infrared the sclera is rarely above skin
+            sclera=skin * u(0.55, 0.9),  # in near-infrared the sclera is rarely above skin
             iris=iris,
             pupil=min(u(0.02, 0.065), 0.45 * iris),  # IR pupils are dark, not black
             iris_texture=u(0.15, 0.6),
@@ -131,11 +133,11 @@ class SubjectParams:
             lash_length=u(0.06, 0.15),
             lash_darkness=u(0.3, 0.8),  # IR lashes are grey and blurred, rarely black
             lower_lash_count=int(rng.integers(0, 35)),
-            led_count=int(rng.choice([1, 1, 1, 2, 4, 6, 8])),
-            led_ring_deg=u(8.0, 22.0),
+            led_count=leds,
+            led_ring_deg=u(12.0, 22.0) if ring else u(6.0, 22.0),
             led_phase_deg=u(0.0, 360.0),
             glint_brightness=u(0.8, 1.3),
-            glint_size_px=u(0.7, 1.8),
+            glint_size_px=u(0.6, 1.2) if ring else u(1.0, 2.2),
             glasses=bool(rng.random() < 0.2),
             light_gradient=(u(-0.25, 0.25), u(-0.1, 0.35)),
             vignetting=u(0.1, 0.5),
