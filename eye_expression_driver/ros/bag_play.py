@@ -30,7 +30,7 @@ from .bag_types import IMAGE_TYPES, message_class
 
 # Reliable keep-last publishers match reliable and best-effort (sensor-data) subscribers.
 PLAY_QOS = QoSProfile(depth=100, reliability=ReliabilityPolicy.RELIABLE)
-ACK_TIMEOUT = 2.0  # s to let reliable subscribers take the last messages before exiting
+ACK_TIMEOUT = 2.0  # s (in all) for reliable subscribers to take the last messages at the end
 
 
 class BagError(Exception):
@@ -153,9 +153,20 @@ def play_bag(node: Node, path: Path, args: argparse.Namespace, stop: Stop) -> No
                 break
     finally:
         reader.close()
+        _flush(set(publishers.values()), stop)
         for publisher in set(publishers.values()):
-            publisher.wait_for_all_acked(Duration(seconds=ACK_TIMEOUT))
             node.destroy_publisher(publisher)
+
+
+def _flush(publishers: set[Publisher], stop: Stop) -> None:
+    """Give reliable subscribers up to ACK_TIMEOUT in all to take the last messages, unless
+    the user asked to stop."""
+    deadline = time.monotonic() + ACK_TIMEOUT
+    for publisher in publishers:
+        if stop.requested:
+            return
+        left = max(0.0, deadline - time.monotonic())
+        publisher.wait_for_all_acked(Duration(nanoseconds=int(left * 1e9)))
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
