@@ -46,7 +46,7 @@ def test_pupil_size_grey_levels_and_glint_match_the_truth(seed):
 
 
 def test_iris_width_and_lid_edges():
-    renderer, image, truth, geo = _frame(1, pitch=5.0, noise=0.0, glints=False)
+    renderer, image, _, geo = _frame(1, pitch=5.0, noise=0.0, glints=False)
     _, iris = synthetic_masks(geo, renderer.size)
     stats = measure_iris(image, iris)
     iris_major = ellipse_params(geo.iris_affine)[2]
