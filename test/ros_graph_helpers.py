@@ -207,14 +207,51 @@ def gone(pids: list[int], timeout: float = 5.0) -> bool:
     return False
 
 
+def standin_coefficient_model(path: Path, coefficients=(0.1, 0.2, 0.3, 0.4, 0.7),
+                              confidence: float = 0.9) -> Path:
+    """A tiny ONNX file with the coefficient model's interface and fixed outputs."""
+    from onnx import helper, numpy_helper
+
+    constants = [
+        numpy_helper.from_array(np.zeros((1,), np.float32), "zero"),
+        numpy_helper.from_array(np.array([coefficients], np.float32), "fixed_coefficients"),
+        numpy_helper.from_array(np.array([confidence], np.float32), "fixed_confidence"),
+    ]
+    nodes = [  # outputs = constants + 0 * mean(image)
+        helper.make_node("ReduceMean", ["image"], ["mean"], keepdims=1),
+        helper.make_node("Flatten", ["mean"], ["flat"], axis=1),
+        helper.make_node("Mul", ["flat", "zero"], ["nothing"]),
+        helper.make_node("Add", ["nothing", "fixed_coefficients"], ["coefficients"]),
+        helper.make_node("Flatten", ["nothing"], ["nothing_n"], axis=0),
+        helper.make_node("Squeeze", ["nothing_n"], ["nothing_1"]),
+        helper.make_node("Add", ["nothing_1", "fixed_confidence"], ["confidence"]),
+    ]
+    return _save_model(path, nodes, constants, "standin_eye_coefficients",
+                       [("coefficients", ["batch", 5]), ("confidence", ["batch"])])
+
+
+def _save_model(path: Path, nodes, constants, name: str, outputs) -> Path:
+    import onnx
+    from onnx import TensorProto, helper
+
+    graph = helper.make_graph(
+        nodes, name,
+        [helper.make_tensor_value_info("image", TensorProto.FLOAT, ["batch", 1, 64, 64])],
+        [helper.make_tensor_value_info(n, TensorProto.FLOAT, shape) for n, shape in outputs],
+        constants)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18)])
+    model.ir_version = 9
+    onnx.save(model, str(path))
+    return path
+
+
 def standin_landmark_model(path: Path) -> Path:
     """A tiny ONNX file with the eye feature model's interface and fixed outputs.
 
     For tests of the node's plumbing (decoding, drops, diagnostics, overlay) that must not
     depend on a trained model: the real detector code runs on it, the network is trivial.
     """
-    import onnx
-    from onnx import TensorProto, helper, numpy_helper
+    from onnx import helper, numpy_helper
 
     points = np.zeros((1, 25, 2), np.float32)
     points[0, :, 0] = np.linspace(0.2, 0.8, 25)
@@ -234,16 +271,8 @@ def standin_landmark_model(path: Path) -> Path:
         helper.make_node("Add", ["nothing3", "fixed_points"], ["points"]),
         helper.make_node("Add", ["nothing", "fixed_scores"], ["scores"]),
     ]
-    graph = helper.make_graph(
-        nodes, "standin_eye_features",
-        [helper.make_tensor_value_info("image", TensorProto.FLOAT, ["batch", 1, 64, 64])],
-        [helper.make_tensor_value_info("points", TensorProto.FLOAT, ["batch", 25, 2]),
-         helper.make_tensor_value_info("scores", TensorProto.FLOAT, ["batch", 3])],
-        constants)
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18)])
-    model.ir_version = 9
-    onnx.save(model, str(path))
-    return path
+    return _save_model(path, nodes, constants, "standin_eye_features",
+                       [("points", ["batch", 25, 2]), ("scores", ["batch", 3])])
 
 
 def refusals(specs) -> list[tuple[str, object, str]]:
