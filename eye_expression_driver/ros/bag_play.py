@@ -30,6 +30,7 @@ from .bag_types import IMAGE_TYPES, message_class
 
 # Reliable keep-last publishers match reliable and best-effort (sensor-data) subscribers.
 PLAY_QOS = QoSProfile(depth=100, reliability=ReliabilityPolicy.RELIABLE)
+OUTPUT_IMAGES = frozenset({"avatar_preview", "debug_image"})  # drawn by the graph, not cameras
 ACK_TIMEOUT = 2.0  # s (in all) for reliable subscribers to take the last messages at the end
 
 
@@ -74,13 +75,15 @@ def open_bag(path: Path) -> Reader:
 
 def select(connections: list[Connection], topics: list[str] | None,
            play_all: bool) -> list[Connection]:
-    """The connections to publish: named topics, all, or the image topics by default."""
+    """The connections to publish: named topics, all, or by default the camera images (every
+    image topic but this package's own drawings)."""
     if play_all:
         return connections
     if topics:
         names = {t if t.startswith("/") else "/" + t for t in topics}
         return [c for c in connections if c.topic in names]
-    return [c for c in connections if c.msgtype in IMAGE_TYPES]
+    return [c for c in connections if c.msgtype in IMAGE_TYPES
+            and c.topic.rsplit("/", 1)[-1] not in OUTPUT_IMAGES]
 
 
 def _publishers(node: Node, connections: list[Connection]) -> dict[int, Publisher]:

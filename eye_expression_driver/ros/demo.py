@@ -54,10 +54,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def demo_nodes(args: argparse.Namespace) -> list[NodeLaunch]:
     """The graph's processes plus the synthetic headset and the avatar preview."""
-    nodes = graph("", args.backend)
-    if args.landmark_model:
-        nodes = [replace(n, parameters={**n.parameters, "landmark_model": args.landmark_model})
-                 if n.executable == "eye_tracker" else n for n in nodes]
+    extra = {"eye_tracker": {"landmark_model": args.landmark_model} if args.landmark_model
+             else {},
+             "coefficient_node": {"load_profile_on_start": False}}  # not the user's profile
+    nodes = [replace(n, parameters={**n.parameters, **extra.get(n.executable, {})})
+             for n in graph("", args.backend)]
     headset = {"rate": float(args.rate), "duration": float(args.seconds), "seed": args.seed,
                "loop": False, "wait_for_subscribers": 2,  # the tracker and the recorder
                "wait_for_truth_subscribers": 1}
