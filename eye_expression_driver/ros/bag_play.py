@@ -177,9 +177,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="rosbag2 directory, .mcap or .db3 file (played in turn)")
     parser.add_argument("--rate", type=float, default=1.0,
                         help="speed factor: 2 plays twice as fast (default 1)")
-    parser.add_argument("--loop", action="store_true", help="play again from the start")
+    parser.add_argument("--loop", action="store_true",
+                        help="play again from the start (until Ctrl-C)")
     parser.add_argument("--topics", nargs="+", metavar="TOPIC",
-                        help="topics to publish (default: the image topics)")
+                        help="topics to publish (default: the camera images, i.e. every "
+                             "image topic but avatar_preview and debug_image)")
     parser.add_argument("--all", action="store_true", help="publish every topic of the bag")
     parser.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
                         help="first wait up to this long for a subscriber on every topic")
