@@ -18,6 +18,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "demo": ("eye_expression_driver.ros.demo", "run the graph on the synthetic headset, report"),
     "detect": ("eye_expression_driver.vision.detect_command", "eye landmarks and pupil of images"),
     "train-detector": ("eye_expression_driver.training.train_detector", "retrain the eye detector"),
+    "label": ("eye_expression_driver.training.auto_label", "auto-label eye image sequences"),
+    "train": ("eye_expression_driver.training.train_coefficients", "train the coefficient model"),
+    "evaluate": ("eye_expression_driver.training.evaluate_coefficients",
+                 "both paths against synthetic truth on held-out people"),
     "run": ("eye_expression_driver.ros.runner", "start the ROS 2 graph, one process per node"),
     "synth": ("eye_expression_driver.synth.command", "write synthetic eye camera sessions"),
 }

@@ -1,0 +1,280 @@
+"""Train the expression coefficient recognition model and ship it as one ONNX file.
+
+``eye-expression train --data DIR --out MODEL.onnx`` trains on auto-labelled tracks
+(``eye-expression label``). ``python -m eye_expression_driver.training.train_coefficients``
+with no ``--data`` is the ``make models`` entry: it renders the training people
+(``synthetic_sets.TRAIN_STREAM``), labels them with the shipped eye feature detector (cached
+in ``--work``), trains, and writes the shipped model, its card and a held-out evaluation.
+
+Training compares the network's output with the labels (L1, the error the targets are
+stated in) and stops when the validation error (the worst coefficient's mean absolute error
+on held-out sessions) is within ``--tolerance`` or when ``--steps`` are spent, and says
+which. Checkpoints go to ``--work`` (``--resume`` continues); the best validation state is
+exported and checked against PyTorch (max abs difference <= 1e-4).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch.nn import functional as F  # noqa: N812 (the usual torch alias)
+from tqdm import tqdm
+
+from ..core.eye_coefficients import CoefficientConfig
+from ..vision.coefficient_model import DEFAULT_MODEL, OUTPUTS
+from .auto_label import INPUT_SIZE, TrackLabels, detector_features, label_session, load_tracks
+from .coefficient_data import (
+    CoefficientData,
+    batches_in_order,
+    from_tracks,
+    make_batch,
+    sample_weights,
+    split_sessions,
+)
+from .coefficient_net import CoefficientNet, CoefficientNetConfig
+from .onnx_export import check_parity, export_onnx
+from .synthetic_sets import TRAIN_STREAM, session_seeds, synthetic_sessions
+from .train_detector import learning_rate
+
+PARITY_TOLERANCE = 1e-4
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Options of ``eye-expression train``."""
+    a = parser.add_argument
+    a("--data", type=Path, action="append",
+      help="labelled directory from 'eye-expression label' (repeatable); default: render "
+           "and label --subjects synthetic people into --work")
+    a("--out", type=Path, default=DEFAULT_MODEL, help="ONNX file to write (card: same stem .md)")
+    a("--work", type=Path, default=Path("out/coefficients"), help="cache and checkpoints")
+    a("--seed", type=int, default=0, help="seed of the split, batches and weights")
+    a("--steps", type=int, default=8000, help="iteration budget (optimiser steps)")
+    a("--tolerance", type=float, default=0.02,
+      help="stop when every coefficient's validation MAE is at most this")
+    a("--eval-every", type=int, default=250, help="steps between validations and checkpoints")
+    a("--batch", type=int, default=128)
+    a("--lr", type=float, default=3e-3)
+    a("--width", type=int, default=8, help="channels of the first stage")
+    a("--hidden", type=int, default=64, help="units of the dense layer")
+    a("--val-fraction", type=float, default=0.1, help="share of sessions held out")
+    a("--threads", type=int, default=2, help="torch threads")
+    a("--resume", action="store_true", help="continue from --work/checkpoint.pt")
+    a("--no-progress", action="store_true")
+    g = parser.add_argument_group("synthetic data (without --data)")
+    g.add_argument("--subjects", type=int, default=120, help="synthetic training people")
+    g.add_argument("--seconds", type=float, default=20.0, help="length of each session")
+    g.add_argument("--fps", type=float, default=30.0, help="frame rate of the sessions")
+    g.add_argument("--detector", type=Path, help="eye feature model (default: shipped)")
+    g.add_argument("--holdout-subjects", type=int, default=6,
+                   help="held-out people evaluated for the card (0: skip)")
+
+
+def file_digest(path: Path) -> str:
+    """Short hash of a file (the detector behind the labels names the label cache)."""
+    return hashlib.sha1(path.read_bytes()).hexdigest()[:10]
+
+
+def synthetic_labels(args: argparse.Namespace) -> tuple[list[TrackLabels], list[int]]:
+    """Label the training people with the detector; cached by seeds, timing and detector."""
+    from ..vision.eye_features import DEFAULT_MODEL as DETECTOR
+    from ..vision.eye_features import EyeFeatureDetector
+
+    detector_path = args.detector or DETECTOR
+    seeds = session_seeds(TRAIN_STREAM, args.subjects)
+    key = f"n{args.subjects}_s{args.seconds:g}_f{args.fps:g}_d{file_digest(detector_path)}"
+    folder = args.work / f"labels_{key}"
+    if (folder / "summary.json").is_file():
+        return load_tracks(folder), seeds
+    detector = EyeFeatureDetector(detector_path)
+    from .label_summary import write_summary
+
+    tracks = []
+    sessions = synthetic_sessions(seeds, args.seconds, args.fps)
+    for session in tqdm(sessions, total=len(seeds), desc="label", disable=args.no_progress):
+        for track in label_session(session, detector_features(detector), size=INPUT_SIZE):
+            track.save(folder)
+            tracks.append(track)
+    write_summary(tracks, folder)
+    return tracks, seeds
+
+
+def training_seeds(tracks: list[TrackLabels]) -> list[int]:
+    """Synthetic seeds behind the tracks (recorded in the model: held-out checks)."""
+    seeds = {t.statistics.get("source", {}).get("seed") for t in tracks}
+    return sorted(s for s in seeds if isinstance(s, int))
+
+
+def coefficient_loss(logits: torch.Tensor, batch: dict[str, torch.Tensor]):
+    """Mean absolute error of the 5 coefficients (eye images only) + 0.1 BCE of presence."""
+    present = batch["present"]
+    error = (torch.sigmoid(logits[:, :5]) - batch["labels"]).abs().mean(dim=1)
+    l1 = (error * present).sum() / present.sum().clamp(min=1.0)
+    bce = F.binary_cross_entropy_with_logits(logits[:, 5], present)
+    return l1 + 0.1 * bce, l1.item()
+
+
+@torch.no_grad()
+def validate(model: CoefficientNet, data: CoefficientData) -> np.ndarray:
+    """Mean absolute error (5,) of each coefficient over all frames of ``data``."""
+    model.eval()
+    total, count = np.zeros(5), 0
+    for images, labels in batches_in_order(data, 512):
+        coefficients, _ = model(images)
+        total += (coefficients - labels).abs().sum(dim=0).numpy()
+        count += len(labels)
+    model.train()
+    return total / max(count, 1)
+
+
+@dataclass
+class Progress:
+    """What training did: validations, the best state and why it stopped."""
+
+    history: list[dict] = field(default_factory=list)
+    best_error: float = float("inf")
+    best_step: int = -1
+    best_state: dict | None = None
+    stop_reason: str = ""
+    step: int = 0
+
+
+def _checkpoint(path: Path, model, optimiser, rng, progress: Progress) -> None:
+    """Everything ``--resume`` needs, written atomically."""
+    tmp = path.with_suffix(".tmp")
+    torch.save({"config": model.config.as_dict(), "state": model.state_dict(),
+                "optimiser": optimiser.state_dict(), "rng": rng.bit_generator.state,
+                "torch_rng": torch.get_rng_state(), "progress": progress.__dict__}, tmp)
+    tmp.replace(path)
+
+
+def _validate_step(model, val, step, args, progress: Progress, running: float) -> bool:
+    """Validate, remember the best state; True when the tolerance is reached."""
+    error = validate(model, val)
+    worst = float(error.max())
+    progress.history.append({"step": step, "train_l1": round(running, 5),
+                             "val_mae": [round(float(e), 5) for e in error]})
+    if float(error.mean()) < progress.best_error:
+        progress.best_error, progress.best_step = float(error.mean()), step
+        progress.best_state = {k: v.clone() for k, v in model.state_dict().items()}
+    if worst <= args.tolerance:
+        progress.stop_reason = (f"tolerance reached: worst validation MAE {worst:.4f} <= "
+                                f"{args.tolerance} at step {step}")
+        return True
+    return False
+
+
+def train(model: CoefficientNet, train_data: CoefficientData, val: CoefficientData,
+          args: argparse.Namespace) -> Progress:
+    """Optimise until the tolerance or the iteration budget; returns the progress."""
+    rng = np.random.default_rng([args.seed, 1])
+    optimiser = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)
+    progress, checkpoint = Progress(), args.work / "checkpoint.pt"
+    if args.resume and checkpoint.is_file():
+        saved = torch.load(checkpoint, weights_only=False)
+        model.load_state_dict(saved["state"])
+        optimiser.load_state_dict(saved["optimiser"])
+        rng.bit_generator.state = saved["rng"]
+        torch.set_rng_state(saved["torch_rng"])
+        progress = Progress(**saved["progress"])
+    weights = sample_weights(train_data.labels)
+    running = 0.0
+    bar = tqdm(range(progress.step, args.steps), desc="train coefficients",
+               disable=args.no_progress, initial=progress.step, total=args.steps)
+    model.train()
+    for step in bar:
+        for group in optimiser.param_groups:
+            group["lr"] = learning_rate(step, args.steps, args.lr)
+        batch = make_batch(train_data, args.batch, rng, weights)
+        loss, l1 = coefficient_loss(model.logits(batch["image"]), batch)
+        optimiser.zero_grad(set_to_none=True)
+        loss.backward()
+        optimiser.step()
+        running = l1 if step == progress.step else 0.98 * running + 0.02 * l1
+        last = step == args.steps - 1
+        if (step + 1) % args.eval_every == 0 or last:
+            done = _validate_step(model, val, step + 1, args, progress, running)
+            progress.step = step + 1
+            _checkpoint(checkpoint, model, optimiser, rng, progress)
+            bar.set_postfix(l1=f"{running:.4f}", val=f"{max(progress.history[-1]['val_mae']):.4f}")
+            if done:
+                break
+    if not progress.stop_reason:
+        progress.stop_reason = (f"iteration budget spent: {args.steps} steps, worst validation "
+                                f"MAE {max(progress.history[-1]['val_mae']):.4f} > "
+                                f"{args.tolerance}" if progress.history else "no steps to run")
+    if progress.best_state is not None:
+        model.load_state_dict(progress.best_state)
+    model.eval()
+    return progress
+
+
+def export_checked(model: CoefficientNet, data: CoefficientData, path: Path,
+                   metadata: dict[str, str]) -> float:
+    """Export to ``path``; raise if onnxruntime and PyTorch differ by more than 1e-4."""
+    batch = make_batch(data, 16, np.random.default_rng(2), augmented=False)
+    export_onnx(model, path, batch["image"][:1], "image", list(OUTPUTS), metadata)
+    diff = check_parity(model, path, batch["image"])
+    if diff > PARITY_TOLERANCE:
+        raise RuntimeError(f"ONNX output differs from PyTorch by {diff:.2e} > {PARITY_TOLERANCE}")
+    return diff
+
+
+def load_data(args: argparse.Namespace) -> tuple[list[TrackLabels], list[int]]:
+    """Tracks from --data directories, or the synthetic training people."""
+    if not args.data:
+        return synthetic_labels(args)
+    tracks = [t for folder in args.data for t in load_tracks(folder)]
+    if not tracks:
+        raise SystemExit(f"no labelled tracks in {', '.join(map(str, args.data))}")
+    return tracks, training_seeds(tracks)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Label (if needed), train, export, check and write the model card."""
+    start = time.perf_counter()
+    torch.manual_seed(args.seed)
+    torch.set_num_threads(args.threads)
+    args.work.mkdir(parents=True, exist_ok=True)
+    tracks, seeds = load_data(args)
+    train_data, val_data = split_sessions(from_tracks(tracks), args.val_fraction, args.seed)
+    label_minutes = (time.perf_counter() - start) / 60.0
+    config = CoefficientNetConfig(size=train_data.size, width=args.width, hidden=args.hidden)
+    model = CoefficientNet(config)
+    progress = train(model, train_data, val_data, args)
+    print(progress.stop_reason)
+    torch.save({"config": config.as_dict(), "state": model.state_dict()},
+               args.work / "coefficients.pt")
+    meta = {"config": json.dumps(config.as_dict()), "train_seeds": json.dumps(seeds),
+            "label_config": json.dumps(CoefficientConfig().calibration.__dict__)}
+    diff = export_checked(model, val_data if len(val_data) else train_data, args.out, meta)
+    report = {"args": {k: str(v) for k, v in vars(args).items()}, "parity_max_abs": diff,
+              "stop_reason": progress.stop_reason, "best_step": progress.best_step,
+              "val_mae": progress.history[-1]["val_mae"] if progress.history else None,
+              "best_val_mae_mean": progress.best_error,
+              "train_frames": len(train_data), "val_frames": len(val_data),
+              "label_minutes": label_minutes,
+              "train_minutes": (time.perf_counter() - start) / 60.0 - label_minutes,
+              "history": progress.history}
+    from .coefficient_model_card import finish_report
+
+    finish_report(report, model, args, tracks)
+    print(json.dumps({k: report[k] for k in ("stop_reason", "best_step", "parity_max_abs")}))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Stand-alone entry point (``make models``)."""
+    parser = argparse.ArgumentParser(prog="train_coefficients", description=__doc__.split("\n")[0])
+    add_arguments(parser)
+    return run(parser.parse_args(argv))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
