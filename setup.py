@@ -4,6 +4,8 @@ On a ROS 2 install the package is built by ament_cmake (CMakeLists.txt), which a
 generates the messages; this file is for ``pip install .`` without ROS.
 """
 
+from glob import glob
+
 from setuptools import find_packages, setup
 
 setup(
@@ -27,5 +29,7 @@ setup(
         "osc": ["python-osc>=1.8"],
         "plot": ["matplotlib>=3.7"],
     },
+    # message definitions, so bags written without ROS carry this package's types
+    data_files=[("share/eye_expression_driver/msg", sorted(glob("msg/*.msg")))],
     entry_points={"console_scripts": ["eye-expression=eye_expression_driver.cli:main"]},
 )

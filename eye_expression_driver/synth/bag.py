@@ -11,6 +11,7 @@ bag carries their definitions, so it can be read without this package being buil
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterable, Iterator
 from functools import cache
 from pathlib import Path
@@ -47,9 +48,11 @@ RELIABLE_QOS = Qos(QosHistory.KEEP_LAST, 50, QosReliability.RELIABLE, QosDurabil
 
 
 def msg_dir() -> Path:
-    """This package's msg/ folder: the source tree's, else an installed share directory."""
+    """This package's msg/ folder: the source tree's, else an installed share directory
+    (ament's, or pip's data files under sys.prefix)."""
     candidates = [Path(__file__).resolve().parents[2] / "msg"]
-    for prefix in filter(None, os.environ.get("AMENT_PREFIX_PATH", "").split(os.pathsep)):
+    prefixes = [*os.environ.get("AMENT_PREFIX_PATH", "").split(os.pathsep), sys.prefix]
+    for prefix in filter(None, prefixes):
         candidates.append(Path(prefix) / "share" / PACKAGE / "msg")
     for path in candidates:
         if (path / "SyntheticGroundTruth.msg").is_file():
