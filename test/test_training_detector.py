@@ -23,9 +23,9 @@ from eye_expression_driver.vision.eye_features import EyeFeatureDetector
 @pytest.mark.parametrize("seed", range(5))
 def test_warp_moves_image_and_points_together(seed: int) -> None:
     rng = np.random.default_rng(seed)
-    source = np.zeros((128, 128), np.float32)
-    point = rng.uniform(40, 88, 2)
-    yy, xx = np.mgrid[0:128, 0:128]
+    source = np.zeros((512, 512), np.float32)  # large: no border enters the view
+    point = rng.uniform(236, 276, 2)
+    yy, xx = np.mgrid[0:512, 0:512]
     source += 200 * np.exp(-((xx - point[0]) ** 2 + (yy - point[1]) ** 2) / (2 * 4.0**2))
     affine = random_affine(rng, point + rng.normal(0, 5, 2), 60.0, 64)
     out = warp_area(source, affine, 64, rng)

@@ -39,9 +39,13 @@ def random_affine(
 
     The zoom varies the source's own framing (``source_frac``: eye width / source width),
     so the renderer's mixture of headset framings (close-ups that overflow the image,
-    wider views) is kept and blurred by +-35 %, without zooming far beyond the render.
+    wider views) is kept and blurred by +-35 %, half of the time; the other half draws
+    any framing in ``ZOOM_RANGE``.
     """
-    width_frac = np.clip(source_frac * np.exp(rng.normal(0.0, 0.35)), *ZOOM_RANGE)
+    if rng.random() < 0.5:
+        width_frac = np.clip(source_frac * np.exp(rng.normal(0.0, 0.35)), *ZOOM_RANGE)
+    else:  # any framing, small eyes in large views (face crops, wide cameras) included
+        width_frac = np.exp(rng.uniform(*np.log(ZOOM_RANGE)))
     scale = width_frac * out_size / max(eye_width, 1e-3)
     angle = np.radians(rng.normal(0.0, 10.0))
     aspect = np.exp(rng.normal(0.0, 0.06))
@@ -64,6 +68,25 @@ def warp_area(
     big = cv2.warpAffine(image, double, (2 * size, 2 * size), flags=cv2.INTER_LINEAR,
                          borderMode=border, borderValue=value)
     return cv2.resize(big, (size, size), interpolation=cv2.INTER_AREA)
+
+
+def brighten_sclera(
+    image: np.ndarray, landmarks: np.ndarray, pupil: np.ndarray, rng: np.random.Generator
+) -> np.ndarray:
+    """Scale the visible sclera (between the lids, outside the iris) by a random gain.
+
+    In near-infrared the sclera is about as grey as skin; visible-light and some IR
+    cameras see it much brighter than the iris and skin. The iris radius is taken as the
+    typical 0.21 eye widths (12 mm iris / 29 mm eye).
+    """
+    s = 16.0
+    width = float(np.linalg.norm(landmarks[18] - landmarks[6]))
+    mask = np.zeros(image.shape, np.float32)
+    cv2.fillPoly(mask, [np.round(landmarks * s).astype(np.int32)], 1.0, cv2.LINE_AA, 4)
+    cv2.circle(mask, tuple(int(v) for v in np.round(pupil * s)), int(0.21 * width * s), 0.0,
+               -1, cv2.LINE_AA, 4)
+    mask = cv2.GaussianBlur(mask, (0, 0), 0.5 + 0.01 * width)
+    return image * (1.0 + (rng.uniform(1.2, 2.5) - 1.0) * mask)
 
 
 def letterbox_band(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -156,7 +179,10 @@ def augment_view(
     corners = landmarks[[6, 18]]
     width = float(np.linalg.norm(corners[1] - corners[0]))
     affine = random_affine(rng, corners.mean(axis=0), width, size, width / source.shape[1])
-    image = warp_area(source.astype(np.float32), affine, size, rng)
+    source = source.astype(np.float32)
+    if rng.random() < 0.35:
+        source = brighten_sclera(source, landmarks, pupil, rng)
+    image = warp_area(source, affine, size, rng)
     points = np.vstack([landmarks, pupil[None]]) @ affine[:, :2].T + affine[:, 2]
     if rng.random() < 0.2:
         image = letterbox_band(image, rng)

@@ -75,13 +75,14 @@ confidence from one grey eye image. Run-time: `eye_expression_driver.vision.eye_
 ## Training data
 Only images the package renders itself (`synth.renderer.EyeRenderer`, sources hash
 `{report["renderer_version"]}`): {args.subjects} random subjects (the renderer's headset
-framings, close-ups that overflow the image included; 30 % redrawn with the eye at 0.4-0.9
+framings, close-ups that overflow the image included; 40 % redrawn with the eye at 0.4-0.9
 of the image width) x {args.frames} random poses (closed, half-closed, open and wide eyes,
 gaze +-32 deg yaw, +-25 deg pitch, pupil sizes, glasses reflections, motion blur), rendered
-at {args.render_size} px. Augmentation: zoom around the source framing (eye 0.3-1.8 of the
-input width; crops that cut the eye off), rotation, aspect, shift, letterbox bands, extra
-glints, lash strokes and occluders, gamma, illumination gradients, blur, resolution loss,
-noise, JPEG; 8 % eye-free inputs. Seed {args.seed}, {args.steps} steps of {args.batch},
+at {args.render_size} px. Augmentation: zoom (half around the source framing, half any
+framing; eye 0.3-1.8 of the input width; crops that cut the eye off), rotation, aspect,
+shift, letterbox bands, a brighter sclera (visible-light look), extra glints, lash strokes
+and occluders, gamma, illumination gradients, blur, resolution loss, noise, JPEG; 8 %
+eye-free inputs. Seed {args.seed}, {args.steps} steps of {args.batch},
 AdamW lr {args.lr} with cosine decay.
 Training took {report["train_minutes"]:.1f} min on {args.threads} CPU threads.
 

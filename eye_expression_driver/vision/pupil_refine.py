@@ -19,6 +19,14 @@ WORK_RADIUS = 10.0  # px: patches are shrunk so the pupil radius is about this
 WINDOW = 2.2  # window half-size in pupil radii
 MIN_CONTRAST = 0.04  # (ring - pupil) / ring grey level below this: no usable edge
 THRESHOLD = 0.35  # fraction of the way from the pupil's grey level to the iris's
+# The annulus just outside the pupil, whose median is the iris's grey level: the threshold
+# must split pupil from iris, and a wider ring reaching sclera or skin lets a dark iris leak
+# into the blob (seen on real infrared eyes whose iris is nearly as dark as the pupil).
+RING = (1.2, 1.8)  # radii, in predicted pupil radii
+MAX_AREA = 2.0  # largest credible blob area, in predicted pupil discs
+# The network's centre is good to a small fraction of the radius (about 0.07 r median on
+# held-out renders); a blob centred further away is something else (iris, lashes).
+MAX_SHIFT = 0.3  # largest credible move from the estimate, in predicted pupil radii
 
 
 def _window(shape: tuple[int, int], centre: np.ndarray, half: float) -> tuple[int, ...]:
@@ -56,7 +64,7 @@ def _dark_blob(patch: np.ndarray, c: np.ndarray, r: float) -> np.ndarray | None:
     dy = np.arange(h, dtype=np.float32)[:, None] - np.float32(c[1])
     d2 = dx * dx + dy * dy
     inner = clean[d2 <= r * r]
-    ring = clean[(d2 >= (1.4 * r) ** 2) & (d2 <= (WINDOW * r) ** 2)]
+    ring = clean[(d2 >= (RING[0] * r) ** 2) & (d2 <= (RING[1] * r) ** 2)]
     if inner.size < 4 or ring.size < 4:
         return None
     dark, bright = _quantile(inner, 0.05), _quantile(ring, 0.5)
@@ -92,7 +100,7 @@ def refine_pupil(grey: np.ndarray, centre: np.ndarray, radius: float) -> np.ndar
         return None
     m = cv2.moments(hull)
     area = m["m00"]
-    if not 0.2 * np.pi * (radius * f) ** 2 <= area <= 3.0 * np.pi * (radius * f) ** 2:
+    if not 0.2 * np.pi * (radius * f) ** 2 <= area <= MAX_AREA * np.pi * (radius * f) ** 2:
         return None
     found = (np.array([m["m10"], m["m01"]]) / area + 0.5) / f - 0.5 + (x0, y0)
-    return found if np.hypot(*(found - centre)) <= radius else None
+    return found if np.hypot(*(found - centre)) <= MAX_SHIFT * radius else None
