@@ -173,6 +173,11 @@ class Receiver:
         rclpy.try_shutdown(context=self.context)
 
 
+def module(node: NodeLaunch) -> str:
+    """The Python module a node process runs."""
+    return getattr(node, "module", f"eye_expression_driver.ros.{node.executable}")
+
+
 class VariantProcess(NodeProcess):
     """A node process started through node_variant.py (another executor, switch interval,
     several nodes composed in one process)."""
@@ -181,7 +186,7 @@ class VariantProcess(NodeProcess):
                  variant: list[str], out) -> None:
         self.node, self.out = node, out
         command = [sys.executable, "-u", str(HERE / "node_variant.py"), *variant,
-                   ",".join(f"eye_expression_driver.ros.{m}" for m in modules), *args]
+                   ",".join(modules), *args]
         self.proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                      text=True, bufsize=1, start_new_session=True,
                                      preexec_fn=_die_with_parent)
@@ -209,12 +214,12 @@ class Graph:
             args = ["--ros-args", "-r", f"__ns:={merged.namespace}", "--params-file",
                     str(config)]
         self.processes = [
-            VariantProcess(node, [node.executable], ros_args(node, str(config)), variant,
+            VariantProcess(node, [module(node)], ros_args(node, str(config)), variant,
                            self._log) if variant
             else NodeProcess(node, str(config), out=self._log) for node in nodes]
         if compose:
             self.processes.append(VariantProcess(
-                merged, [coefficients.executable, bridge.executable], args, variant or [],
+                merged, [module(coefficients), module(bridge)], args, variant or [],
                 self._log))
 
     @property
