@@ -70,6 +70,7 @@ def test_jitter_is_a_similarity_about_the_centre() -> None:
 def test_batches_have_inputs_labels_and_eye_free_images(data) -> None:
     batch = make_batch(data, 64, np.random.default_rng(0), negative_fraction=0.5)
     assert batch["image"].shape == (64, 1, 32, 32) and batch["labels"].shape == (64, 5)
+    assert batch["aux"].shape == (64, 3)  # the labeller's pupil offset and eyelid distance
     assert 0 < batch["present"].sum() < 64
     plain = make_batch(data, 8, np.random.default_rng(0), augmented=False)
     assert plain["present"].all()
@@ -81,11 +82,13 @@ def test_a_few_steps_reduce_the_loss(data) -> None:
     model = CoefficientNet(CoefficientNetConfig(size=32, width=4, hidden=16))
     fixed = make_batch(data, 64, np.random.default_rng(1), augmented=False)
     before = train_coefficients.coefficient_loss(model.logits(fixed["image"]), fixed)[1]
+    with_aux = train_coefficients.coefficient_loss(model.logits(fixed["image"]), fixed, 1.0)[0]
+    assert with_aux > train_coefficients.coefficient_loss(model.logits(fixed["image"]), fixed)[0]
     optimiser = torch.optim.Adam(model.parameters(), lr=3e-3)
     rng = np.random.default_rng(2)
     for _ in range(40):
         batch = make_batch(data, 32, rng)
-        loss, _ = train_coefficients.coefficient_loss(model.logits(batch["image"]), batch)
+        loss, _ = train_coefficients.coefficient_loss(model.logits(batch["image"]), batch, 0.5)
         optimiser.zero_grad()
         loss.backward()
         optimiser.step()
@@ -135,3 +138,8 @@ def test_resume_continues_from_the_checkpoint(tmp_path, labels_dir) -> None:
     _train(tmp_path, labels_dir, "--steps", "5", "--tolerance", "0")
     report = _train(tmp_path, labels_dir, "--steps", "10", "--tolerance", "0", "--resume")
     assert [h["step"] for h in report["history"]] == [5, 10]
+
+
+def test_training_on_given_data_never_overwrites_the_shipped_model(labels_dir) -> None:
+    with pytest.raises(SystemExit, match="--out is needed"):
+        train_coefficients.main(["--data", str(labels_dir), "--steps", "1"])

@@ -34,6 +34,7 @@ class CoefficientData:
     labels: np.ndarray  # (N, 5) float32
     track: np.ndarray  # (N,) int32 index into names
     names: list[str]
+    aux: np.ndarray  # (N, 3) float32 pupil offset x, y and eyelid distance (NaN: unknown)
 
     def __len__(self) -> int:
         return len(self.labels)
@@ -43,7 +44,8 @@ class CoefficientData:
         return int(self.images.shape[1])
 
     def subset(self, rows: np.ndarray) -> CoefficientData:
-        return CoefficientData(self.images[rows], self.labels[rows], self.track[rows], self.names)
+        return CoefficientData(self.images[rows], self.labels[rows], self.track[rows], self.names,
+                               self.aux[rows])
 
 
 def from_tracks(tracks: list[TrackLabels]) -> CoefficientData:
@@ -56,6 +58,8 @@ def from_tracks(tracks: list[TrackLabels]) -> CoefficientData:
         np.concatenate([t.labels[t.keep] for t in tracks]).astype(np.float32),
         np.concatenate([np.full(int(t.keep.sum()), i, np.int32) for i, t in enumerate(tracks)]),
         [t.name for t in tracks],
+        np.concatenate([np.column_stack([t.pupil_offset, t.eyelid_distance])[t.keep]
+                        for t in tracks]).astype(np.float32),
     )
 
 
@@ -132,6 +136,7 @@ def make_batch(data: CoefficientData, batch: int, rng: np.random.Generator,
         "image": torch.from_numpy(np.stack(images)[:, None]),
         "labels": torch.from_numpy(data.labels[rows]),
         "present": torch.from_numpy(present),
+        "aux": torch.from_numpy(data.aux[rows]),
     }
 
 

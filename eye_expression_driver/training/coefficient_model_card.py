@@ -32,7 +32,7 @@ def held_out(args: argparse.Namespace) -> dict | None:
     detector_path = args.detector or DETECTOR
     if args.holdout_subjects <= 0 or not Path(detector_path).is_file():
         return None
-    settings = argparse.Namespace(seconds=20.0, fps=60.0, size=(200, 200),
+    settings = argparse.Namespace(seconds=60.0, fps=30.0, size=(200, 200),
                                   out=args.work / "evaluate", no_progress=args.no_progress)
     seeds = session_seeds(HOLDOUT_STREAM, args.holdout_subjects)
     result = evaluate(settings, EyeFeatureDetector(detector_path),

@@ -21,6 +21,7 @@ from torch import nn
 from .detector_model import conv_bn
 
 N_COEFFICIENTS = 5
+N_AUX = 3  # training-only outputs: the detector's pupil offset (x, y) and eyelid distance
 
 
 @dataclass(frozen=True)
@@ -53,11 +54,12 @@ class CoefficientNet(nn.Module):
         cells = (config.size // 16) ** 2
         self.head = nn.Sequential(
             nn.Flatten(), nn.Linear(8 * c * cells, config.hidden), nn.ReLU(True),
-            nn.Linear(config.hidden, N_COEFFICIENTS + 1),
+            nn.Linear(config.hidden, N_COEFFICIENTS + 1 + N_AUX),
         )
 
     def logits(self, image: torch.Tensor) -> torch.Tensor:
-        """(N, 1, S, S) raw intensities -> (N, 6) logits: 5 coefficients, confidence."""
+        """(N, 1, S, S) raw intensities -> (N, 9): 5 coefficient and 1 confidence logits, then
+        the auxiliary features (training only: they teach where pupil and lids are)."""
         mean = image.mean(dim=(2, 3), keepdim=True)
         std = image.std(dim=(2, 3), keepdim=True)
         x = (image - mean) / (std + 1e-3 * mean.abs() + 1e-6)
@@ -65,5 +67,5 @@ class CoefficientNet(nn.Module):
 
     def forward(self, image: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """(N, 1, S, S) -> coefficients (N, 5), confidence (N,), as exported."""
-        out = torch.sigmoid(self.logits(image))
+        out = torch.sigmoid(self.logits(image)[:, : N_COEFFICIENTS + 1])
         return out[:, :N_COEFFICIENTS], out[:, N_COEFFICIENTS]

@@ -52,7 +52,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     a("--data", type=Path, action="append",
       help="labelled directory from 'eye-expression label' (repeatable); default: render "
            "and label --subjects synthetic people into --work")
-    a("--out", type=Path, default=DEFAULT_MODEL, help="ONNX file to write (card: same stem .md)")
+    a("--out", type=Path, help="ONNX file to write (card: same stem .md); default without "
+      "--data: the shipped model")
     a("--work", type=Path, default=Path("out/coefficients"), help="cache and checkpoints")
     a("--seed", type=int, default=0, help="seed of the split, batches and weights")
     a("--steps", type=int, default=8000, help="iteration budget (optimiser steps)")
@@ -64,13 +65,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     a("--width", type=int, default=8, help="channels of the first stage")
     a("--hidden", type=int, default=64, help="units of the dense layer")
     a("--val-fraction", type=float, default=0.1, help="share of sessions held out")
-    a("--threads", type=int, default=2, help="torch threads")
+    a("--aux-weight", type=float, default=0.5,
+      help="weight of the auxiliary loss (the detector's pupil offset and eyelid distance)")
+    a("--threads", type=int, default=1, help="torch threads")
     a("--resume", action="store_true", help="continue from --work/checkpoint.pt")
     a("--no-progress", action="store_true")
     g = parser.add_argument_group("synthetic data (without --data)")
-    g.add_argument("--subjects", type=int, default=120, help="synthetic training people")
-    g.add_argument("--seconds", type=float, default=20.0, help="length of each session")
-    g.add_argument("--fps", type=float, default=30.0, help="frame rate of the sessions")
+    g.add_argument("--subjects", type=int, default=96, help="synthetic training people")
+    g.add_argument("--seconds", type=float, default=40.0, help="length of each session")
+    g.add_argument("--fps", type=float, default=20.0, help="frame rate of the sessions")
     g.add_argument("--detector", type=Path, help="eye feature model (default: shipped)")
     g.add_argument("--holdout-subjects", type=int, default=6,
                    help="held-out people evaluated for the card (0: skip)")
@@ -111,13 +114,24 @@ def training_seeds(tracks: list[TrackLabels]) -> list[int]:
     return sorted(s for s in seeds if isinstance(s, int))
 
 
-def coefficient_loss(logits: torch.Tensor, batch: dict[str, torch.Tensor]):
-    """Mean absolute error of the 5 coefficients (eye images only) + 0.1 BCE of presence."""
+AUX_SCALE = 5.0  # eye widths -> about the coefficients' scale (a gaze range is ~0.15)
+
+
+def coefficient_loss(logits: torch.Tensor, batch: dict[str, torch.Tensor],
+                     aux_weight: float = 0.0):
+    """Mean absolute error of the 5 coefficients (eye images only) + 0.1 BCE of presence
+    + ``aux_weight`` x L1 of the auxiliary features (where known); returns (loss, L1)."""
     present = batch["present"]
     error = (torch.sigmoid(logits[:, :5]) - batch["labels"]).abs().mean(dim=1)
     l1 = (error * present).sum() / present.sum().clamp(min=1.0)
     bce = F.binary_cross_entropy_with_logits(logits[:, 5], present)
-    return l1 + 0.1 * bce, l1.item()
+    loss = l1 + 0.1 * bce
+    if aux_weight > 0.0 and "aux" in batch:
+        known = torch.isfinite(batch["aux"]) & (present[:, None] > 0)
+        target = torch.nan_to_num(batch["aux"]) * AUX_SCALE
+        aux = ((logits[:, 6:] - target).abs() * known).sum() / known.sum().clamp(min=1)
+        loss = loss + aux_weight * aux
+    return loss, l1.item()
 
 
 @torch.no_grad()
@@ -192,7 +206,7 @@ def train(model: CoefficientNet, train_data: CoefficientData, val: CoefficientDa
         for group in optimiser.param_groups:
             group["lr"] = learning_rate(step, args.steps, args.lr)
         batch = make_batch(train_data, args.batch, rng, weights)
-        loss, l1 = coefficient_loss(model.logits(batch["image"]), batch)
+        loss, l1 = coefficient_loss(model.logits(batch["image"]), batch, args.aux_weight)
         optimiser.zero_grad(set_to_none=True)
         loss.backward()
         optimiser.step()
@@ -238,6 +252,10 @@ def load_data(args: argparse.Namespace) -> tuple[list[TrackLabels], list[int]]:
 
 def run(args: argparse.Namespace) -> int:
     """Label (if needed), train, export, check and write the model card."""
+    if args.out is None and args.data:
+        raise SystemExit("eye-expression train: --out is needed with --data "
+                         "(the shipped model is only rebuilt from synthetic data)")
+    args.out = args.out or DEFAULT_MODEL
     start = time.perf_counter()
     torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads)
