@@ -39,6 +39,12 @@ class Peer:
             self.executor.spin_once(timeout_sec=0.05)
         return done()
 
+    def collect(self, msg_type, topic: str, qos=10) -> list:
+        """A list that fills with the messages of a topic while the peer spins."""
+        received: list = []
+        self.node.create_subscription(msg_type, topic, received.append, qos)
+        return received
+
     def spin_for(self, seconds: float) -> None:
         self.spin_until(lambda: False, seconds)
 

@@ -152,13 +152,15 @@ def deadline_loop(seconds: float):
 
 
 class Runner:
-    """`eye-expression run` as a process with its output in a file."""
+    """`eye-expression run` as a process with its output in a file. The test publishes the
+    images, so the synthetic headset stays off unless the args ask for a --source."""
 
     def __init__(self, tmp_path: Path, domain: int, *args: str) -> None:
         self.log_path = tmp_path / f"run_{time.monotonic_ns()}.log"
         self._log = self.log_path.open("w")
+        source = [] if "--source" in args else ["--source", "none"]
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "eye_expression_driver.cli", "run", *args],
+            [sys.executable, "-m", "eye_expression_driver.cli", "run", *source, *args],
             env=node_env(domain), cwd=REPO, stdout=self._log, stderr=subprocess.STDOUT)
 
     def log(self) -> str:

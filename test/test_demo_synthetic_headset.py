@@ -10,6 +10,8 @@ from demo_ros_helpers import node_script, peer, spawn, stop  # noqa: E402
 from diagnostic_msgs.msg import DiagnosticArray  # noqa: E402
 from eye_expression_driver.msg import SyntheticGroundTruth  # noqa: E402
 from rclpy.qos import QoSProfile, ReliabilityPolicy, qos_profile_sensor_data  # noqa: E402
+
+RELIABLE = ReliabilityPolicy.RELIABLE
 from sensor_msgs.msg import Image  # noqa: E402
 
 pytestmark = pytest.mark.ros
@@ -88,3 +90,32 @@ def test_a_bad_rate_is_refused(ros_env: dict) -> None:
     proc = spawn([node_script("synthetic_headset"), "--ros-args", "-p", "rate:=1000.0"], ros_env)
     out, _ = proc.communicate(timeout=30)
     assert proc.returncode == 1 and "rate" in out and "Traceback" not in out
+
+
+def test_it_pauses_while_another_node_publishes_its_images(ros_env: dict,
+                                                         ros_domain: int) -> None:
+    """A real headset on the same topics wins: the synthetic one stops publishing."""
+    proc = spawn([node_script("synthetic_headset"), "--ros-args", "-p", "width:=64", "-p",
+                  "height:=64", "-p", "rate:=30.0", "-p", "wait_for_subscribers:=0", "-p",
+                  "diagnostics_period:=0.2"], ros_env)
+    truth: list = []
+    status: list = []
+    try:
+        with peer(ros_domain) as p:
+            p.node.create_subscription(SyntheticGroundTruth, "ground_truth", truth.append,
+                                       QoSProfile(depth=100, reliability=RELIABLE))
+            p.node.create_subscription(DiagnosticArray, "/diagnostics",
+                                       lambda m: status.extend(m.status), 10)
+            assert p.spin_until(lambda: len(truth) > 3, 20.0)  # publishing on its own
+            p.node.create_publisher(Image, "left/image_raw", qos_profile_sensor_data)
+            paused = lambda: any(s.message.startswith("paused: another node publishes "  # noqa
+                                                      "/left/image_raw") for s in status)
+            assert p.spin_until(paused, 10.0), [s.message for s in status[-3:]]
+            p.spin_for(0.3)
+            before = len(truth)
+            p.spin_for(0.5)
+            assert len(truth) == before  # nothing while the other camera is there
+    finally:
+        code, out = stop(proc)
+    assert code == 0, out
+    assert "paused until it stops" in out

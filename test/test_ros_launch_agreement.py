@@ -1,81 +1,82 @@
 """The launch file, the runner and the YAML agree: same executables, names, namespaces,
-parameters and remaps (launch_ros is not importable here, so the launch file is parsed)."""
+parameters and remaps. launch_ros is not importable here, so the launch file runs against
+stand-ins of the launch modules that record what it builds."""
 
 from __future__ import annotations
 
 import argparse
-import ast
 import importlib
 import os
+import runpy
+import sys
+import types
 from pathlib import Path
 
 import pytest
 import yaml
 
 from eye_expression_driver.ros import runner
-from eye_expression_driver.ros.graph import graph, ros_args
+from eye_expression_driver.ros.graph import MODULES, graph, ros_args
 from eye_expression_driver.ros.node_params import BACKENDS
 
 REPO = Path(__file__).resolve().parents[1]
 LAUNCH = REPO / "launch" / "eye_expression.launch.py"
 CONFIG = REPO / "config" / "eye_expression.yaml"
 CONFIG_MARK = "<config_file>"
+SOURCE_OF = {"auto": "auto", "true": "synthetic", "false": "none"}  # launch -> --source
 
 pytestmark = pytest.mark.ros
 
 
-class LaunchFile:
-    """The launch file's AST: its declared arguments and the Node actions it builds."""
+class Recorded:
+    """A stand-in launch action or substitution: keeps what it was built with."""
 
-    def __init__(self, path: Path) -> None:
-        self.tree = ast.parse(path.read_text(), filename=str(path))
-        self.functions = {f.name: f for f in self.tree.body if isinstance(f, ast.FunctionDef)}
-        helpers = [f for name, f in self.functions.items() if name in ("_absolute", "_join")]
-        self.env: dict = {}
-        exec(compile(ast.Module(body=helpers, type_ignores=[]), str(path), "exec"), self.env)
+    def __init__(self, *args, **kwargs) -> None:
+        self.args, self.kwargs = args, kwargs
+
+
+class LaunchConfiguration:
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def perform(self, context: dict[str, str]) -> str:
+        return context[self.name]
+
+
+def stand_in_modules() -> dict[str, types.ModuleType]:
+    """launch, launch.actions, ... with the names the launch file imports."""
+    names = {"launch": {"LaunchDescription": Recorded},
+             "launch.actions": {"DeclareLaunchArgument": Recorded, "OpaqueFunction": Recorded},
+             "launch.substitutions": {"LaunchConfiguration": LaunchConfiguration,
+                                      "PathJoinSubstitution": Recorded},
+             "launch_ros": {}, "launch_ros.actions": {"Node": Recorded},
+             "launch_ros.substitutions": {"FindPackageShare": Recorded}}
+    modules = {}
+    for name, attributes in names.items():
+        modules[name] = types.ModuleType(name)
+        vars(modules[name]).update(attributes)
+    return modules
+
+
+class LaunchFile:
+    """The launch description the file builds: its declared arguments and Node actions."""
+
+    def __init__(self, path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        for name, module in stand_in_modules().items():
+            monkeypatch.setitem(sys.modules, name, module)
+        actions = runpy.run_path(str(path))["generate_launch_description"]().args[0]
+        self.declared = [a for a in actions if "default_value" in a.kwargs]
+        self.functions = [a.kwargs["function"] for a in actions if "function" in a.kwargs]
 
     def arguments(self) -> dict[str, dict]:
-        """DeclareLaunchArgument name -> its literal keywords."""
-        out = {}
-        for call in self._calls(self.tree, "DeclareLaunchArgument"):
-            keywords = {k.arg: k.value for k in call.keywords}
-            literal = {k: ast.literal_eval(v) for k, v in keywords.items()
-                       if isinstance(v, (ast.Constant, ast.List))}
-            out[ast.literal_eval(call.args[0])] = literal
-        return out
+        """DeclareLaunchArgument name -> its keywords."""
+        return {a.args[0]: a.kwargs for a in self.declared}
 
     def nodes(self, launch_args: dict[str, str]) -> list[dict]:
-        """Evaluate _nodes() for these launch argument values: each Node's keywords."""
-        env = dict(self.env, PACKAGE="eye_expression_driver", context=None)
-        for statement in self.functions["_nodes"].body:
-            if isinstance(statement, ast.Assign):
-                env[statement.targets[0].id] = self._eval(statement.value, env, launch_args)
-        calls = self._calls(self.functions["_nodes"], "Node")
-        return [{k.arg: self._eval(k.value, env, launch_args) for k in call.keywords}
-                for call in calls]
-
-    @staticmethod
-    def _calls(tree: ast.AST, name: str) -> list[ast.Call]:
-        return [n for n in ast.walk(tree) if isinstance(n, ast.Call)
-                and isinstance(n.func, ast.Name) and n.func.id == name]
-
-    def _eval(self, node: ast.AST, env: dict, launch_args: dict[str, str]):
-        ev = lambda n: self._eval(n, env, launch_args)  # noqa: E731
-        if isinstance(node, ast.Constant):
-            return node.value
-        if isinstance(node, ast.Name):
-            return env[node.id]
-        if isinstance(node, ast.List | ast.Tuple):
-            return [ev(e) for e in node.elts]
-        if isinstance(node, ast.Dict):
-            return {ev(k): ev(v) for k, v in zip(node.keys, node.values, strict=True)}
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
-                and node.func.attr == "perform":  # LaunchConfiguration("x").perform(context)
-            return launch_args[ast.literal_eval(node.func.value.args[0])]
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
-            return env[node.func.id](*[ev(a) for a in node.args])
-        raise AssertionError(f"launch file uses an expression this test cannot read: "
-                             f"{ast.dump(node)[:120]}")
+        """Each Node's keywords for these launch argument values (defaults for the rest)."""
+        context = {name: kw["default_value"] for name, kw in self.arguments().items()}
+        context.update(launch_args)
+        return [node.kwargs for function in self.functions for node in function(context)]
 
 
 def runner_defaults() -> argparse.Namespace:
@@ -89,14 +90,20 @@ CASES = [
      "right_image_topic": "image_raw"},
     {"namespace": "headset/", "backend": "learned", "left_image_topic": "/cam/l/image",
      "right_image_topic": "cam_r"},
+    {"namespace": "", "use_synthetic_headset": "false", "vmc": "true"},
+    {"namespace": "h", "left_image_topic": "cam_l", "use_synthetic_headset": "true"},
+    {"namespace": "h", "right_image_topic": "/r", "use_synthetic_headset": "auto"},
 ]
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_launch_file_starts_what_the_runner_starts(case: dict) -> None:
-    launched = LaunchFile(LAUNCH).nodes({**case, "config_file": CONFIG_MARK})
-    expected = graph(case["namespace"], case["backend"], case["left_image_topic"],
-                     case["right_image_topic"])
+def test_launch_file_starts_what_the_runner_starts(case: dict, monkeypatch) -> None:
+    launch = LaunchFile(LAUNCH, monkeypatch)
+    launched = launch.nodes({**case, "config_file": CONFIG_MARK})
+    values = {name: kw["default_value"] for name, kw in launch.arguments().items()} | case
+    expected = graph(values["namespace"], values["backend"], values["left_image_topic"],
+                     values["right_image_topic"], SOURCE_OF[values["use_synthetic_headset"]],
+                     values["vmc"] == "true")
     assert len(launched) == len(expected)
     for node, spec in zip(launched, expected, strict=True):
         assert node["package"] == "eye_expression_driver"
@@ -109,27 +116,44 @@ def test_launch_file_starts_what_the_runner_starts(case: dict) -> None:
         assert [tuple(r) for r in node.get("remappings", [])] == list(spec.remappings)
 
 
-def test_launch_arguments_match_the_runner_options() -> None:
-    arguments = LaunchFile(LAUNCH).arguments()
+def test_the_synthetic_headset_is_the_source_when_no_camera_is_named() -> None:
+    names = lambda nodes: [n.executable for n in nodes]  # noqa: E731
+    assert names(graph(source="auto"))[0] == "synthetic_headset"
+    assert "synthetic_headset" not in names(graph(left_image="/cam/left", source="auto"))
+    assert "synthetic_headset" not in names(graph(source="none"))
+    headset = graph("ns", left_image="/cam/left", right_image="cam_r", source="synthetic")[0]
+    assert headset.remappings == (("left/image_raw", "/cam/left"),
+                                  ("right/image_raw", "/ns/right/cam_r"))
+    assert names(graph(vmc=True))[-1] == "vmc_sender"
+
+
+def test_launch_arguments_match_the_runner_options(monkeypatch) -> None:
+    arguments = LaunchFile(LAUNCH, monkeypatch).arguments()
     defaults = runner_defaults()
     assert set(arguments) == {"namespace", "left_image_topic", "right_image_topic", "backend",
-                              "config_file"}
+                              "config_file", "use_synthetic_headset", "vmc"}
     assert arguments["namespace"]["default_value"] == defaults.namespace
     assert arguments["left_image_topic"]["default_value"] == defaults.left_image
     assert arguments["right_image_topic"]["default_value"] == defaults.right_image
     assert arguments["backend"]["default_value"] == defaults.backend
     assert tuple(arguments["backend"]["choices"]) == BACKENDS
+    headset = arguments["use_synthetic_headset"]
+    assert SOURCE_OF[headset["default_value"]] == defaults.source
+    assert {SOURCE_OF[c] for c in headset["choices"]} == set(runner.SOURCES)
+    assert (arguments["vmc"]["default_value"] == "true") == defaults.vmc
     assert runner.DEFAULT_CONFIG == "config/eye_expression.yaml"
     assert "eye_expression.yaml" in LAUNCH.read_text()
 
 
 def test_every_executable_exists_as_script_and_module() -> None:
-    for spec in graph():
-        script = REPO / "nodes" / spec.executable
+    for executable, module in MODULES.items():
+        script = REPO / "nodes" / executable
         assert script.is_file() and os.access(script, os.X_OK), script
-        assert f"eye_expression_driver.ros.{spec.executable} import main" in script.read_text()
-        assert hasattr(importlib.import_module(f"eye_expression_driver.ros.{spec.executable}"),
+        assert f"eye_expression_driver.ros.{module} import main" in script.read_text()
+        assert hasattr(importlib.import_module(f"eye_expression_driver.ros.{module}"),
                        "main")
+    assert {p.name for p in (REPO / "nodes").iterdir() if not p.name.startswith(".")} == \
+        set(MODULES)
 
 
 def test_runner_command_lines() -> None:

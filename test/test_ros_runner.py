@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from conftest import _next_domain
 from demo_ros_helpers import Peer
-from eye_expression_driver.msg import FaceExpression
+from eye_expression_driver.msg import FaceExpression, SyntheticGroundTruth
 from rclpy.qos import qos_profile_sensor_data
 from ros_graph_helpers import (
     REPO,
@@ -77,12 +77,26 @@ def test_graph_runs_under_a_namespace_and_stops_on_sigint(tmp_path, model) -> No
     assert "exited with" not in runner.log()
 
 
-def test_sigterm_stops_every_node(tmp_path, model) -> None:
-    config = str(config_with_model(tmp_path, model))
-    with Runner(tmp_path, _next_domain(), "--config", config) as runner:
+def test_by_default_the_synthetic_headset_drives_the_graph_and_sigterm_stops_all(
+        tmp_path, model) -> None:
+    """No camera named: the built-in headset publishes, faces come out with its stamps."""
+    domain = _next_domain()
+    runner = Runner(tmp_path, domain, "--config", str(config_with_model(tmp_path, model)),
+                    "--source", "auto")
+    peer = Peer(domain, "runner_test")
+    try:
         assert runner.wait_started(), runner.log()
+        faces = peer.collect(FaceExpression, "/face_expression", RELIABLE_10)
+        truth = peer.collect(SyntheticGroundTruth, "/ground_truth", RELIABLE_10)
+        common = lambda: {stamp_of(f) for f in faces} & {stamp_of(t) for t in truth}  # noqa
+        assert peer.spin_until(lambda: len(common()) >= 3, 30.0), runner.log()[-3000:]
+        assert "images: the built-in synthetic headset" in runner.log()
         children = runner.children()
-        assert runner.stop(signal.SIGTERM) == 0, runner.log()[-3000:]
+        assert len(children) == 5
+    finally:
+        peer.close()
+        code = runner.stop(signal.SIGTERM)
+    assert code == 0, runner.log()[-3000:]
     assert gone(children)
 
 
@@ -103,3 +117,24 @@ def test_bad_config_starts_nothing(tmp_path) -> None:
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 2
     assert "slop must be in [0.0, 1.0]" in result.stderr
+
+
+def test_a_node_refused_at_start_up_exits_1_even_if_stopped_while_going(tmp_path) -> None:
+    """The runner stops the others when one dies; a SIGINT during the refused node's own
+    shutdown must not turn its exit code 1 into -2 (it is sent here during try_shutdown)."""
+    script = tmp_path / "refused.py"
+    script.write_text(
+        "import os, signal, sys\n"
+        "from eye_expression_driver.ros import node_support\n"
+        "shutdown = node_support.rclpy.try_shutdown\n"
+        "def interrupted():\n"
+        "    os.kill(os.getpid(), signal.SIGINT)\n"
+        "    shutdown()\n"
+        "node_support.rclpy.try_shutdown = interrupted\n"
+        "def refuse():\n"
+        "    raise ValueError('bad parameter')\n"
+        "sys.exit(node_support.run_node(refuse, []))\n")
+    result = subprocess.run([sys.executable, str(script)], env=node_env(_next_domain()),
+                            cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1, result.stderr
+    assert "error: bad parameter" in result.stderr and "Traceback" not in result.stderr

@@ -13,13 +13,13 @@ import ipaddress
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
-
-from pythonosc.osc_bundle import OscBundle
-from pythonosc.osc_bundle_builder import IMMEDIATELY, OscBundleBuilder
-from pythonosc.osc_message import OscMessage
-from pythonosc.osc_message_builder import OscMessageBuilder
+from typing import TYPE_CHECKING
 
 from .param_spec import ParamSpec
+
+if TYPE_CHECKING:  # python-osc is needed to send, not to read the parameters
+    from pythonosc.osc_bundle import OscBundle
+    from pythonosc.osc_message import OscMessage
 
 VAL_ADDRESS = "/VMC/Ext/Blend/Val"
 APPLY_ADDRESS = "/VMC/Ext/Blend/Apply"
@@ -89,6 +89,8 @@ def blend_messages(names: Sequence[str], weights: Sequence[float],
 
 
 def osc_message(message: Message) -> OscMessage:
+    from pythonosc.osc_message_builder import OscMessageBuilder
+
     address, args = message
     builder = OscMessageBuilder(address=address)
     for arg in args:
@@ -99,6 +101,8 @@ def osc_message(message: Message) -> OscMessage:
 
 def osc_bundle(messages: Iterable[Message]) -> OscBundle:
     """All messages in one bundle to be applied immediately, in order."""
+    from pythonosc.osc_bundle_builder import IMMEDIATELY, OscBundleBuilder
+
     builder = OscBundleBuilder(IMMEDIATELY)
     for message in messages:
         builder.add_content(osc_message(message))

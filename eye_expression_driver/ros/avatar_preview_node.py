@@ -18,11 +18,11 @@ from eye_expression_driver.msg import FaceExpression
 from ..core.avatar_preview import PREVIEW_PARAMS, render_avatar, weights_from_lists
 from ..core.runtime_stats import NodeStats
 from .diagnostics import OK, Diagnostics
-from .node_params import _common
+from .node_params import reporting_params
 from .node_support import image_msg, run_node
 from .params import NodeParameters
 
-PARAMS = [*PREVIEW_PARAMS, *_common()]
+PARAMS = [*PREVIEW_PARAMS, *reporting_params()]
 EXPRESSION_QOS = QoSProfile(depth=10, reliability=QoSReliabilityPolicy.RELIABLE)
 # Reliable keep-last 1: matches both reliable and best-effort viewers, never queues old faces.
 PREVIEW_QOS = QoSProfile(depth=1, reliability=QoSReliabilityPolicy.RELIABLE)

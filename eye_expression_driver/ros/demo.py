@@ -1,8 +1,10 @@
 """`eye-expression demo` (and `make demo`): the whole graph on the built-in synthetic headset.
 
-Starts the graph (`ros.graph`, the processes `eye-expression run` starts) plus the
-synthetic headset and the avatar preview, records the session's topics into a rosbag2 .mcap
-in this process, stops everything when the scripted session has played, and writes the
+Starts the graph on the synthetic headset (`ros.graph`, the processes `eye-expression run`
+starts) plus the avatar preview, records the session's topics into a rosbag2 .mcap in this
+process, stops everything when the scripted session (synth.demo_session) has played. The
+headset starts the session only once the recorder and the whole chain down to
+face_expression are connected, so no frame is lost to start-up. Then it writes the
 report (ros.demo_report): coefficients against ground truth (PNG), an animated preview of
 both eye images with landmarks beside the avatar face (GIF and one PNG frame), and a
 summary with end-to-end latency, frame drops and coefficient errors. Prints where it is.
@@ -26,6 +28,7 @@ from rclpy.signals import SignalHandlerOptions
 from .bag_record import Recorder, absolute, open_writer, record_until
 from .demo_report import write_report
 from .graph import NodeLaunch, graph
+from .node_params import SESSIONS
 from .paths import package_file
 from .runner import DEFAULT_CONFIG, NodeProcess, check_config, stop_all
 
@@ -34,6 +37,8 @@ DEMO_TOPICS = ("left/image_raw", "right/image_raw", "ground_truth", "left/observ
                "right/observation", "coefficients", "calibration_state", "face_expression",
                "avatar_preview", "/diagnostics")
 SETTLE = 1.0  # s the graph gets after the last frame to publish its last outputs
+# The headset starts once these have a publisher and a subscriber: the chain is connected.
+CHAIN = ("left/observation", "right/observation", "coefficients", "face_expression")
 START_TIMEOUT = 60.0  # s for all processes to start and the session to begin
 
 
@@ -42,7 +47,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--rate", type=float, default=60.0,
                         help="camera rate (Hz); the headset's own default is 120, the demo "
                              "uses less so that two cores keep up")
-    parser.add_argument("--seed", type=int, default=11, help="synthetic person and script")
+    parser.add_argument("--seed", type=int, default=11, help="the synthetic person")
+    parser.add_argument("--session", choices=SESSIONS, default="demo",
+                        help="demo: the scripted tour of blinks, winks, gaze and reading; "
+                             "random: everyday behaviour")
     parser.add_argument("--out", type=Path, default=Path("demo_report"),
                         help="parent folder of the report (default ./demo_report)")
     parser.add_argument("--config", type=Path, default=None,
@@ -53,18 +61,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def demo_nodes(args: argparse.Namespace) -> list[NodeLaunch]:
-    """The graph's processes plus the synthetic headset and the avatar preview."""
+    """The graph on the synthetic headset, plus the avatar preview."""
+    headset = {"rate": float(args.rate), "duration": float(args.seconds), "seed": args.seed,
+               "session": args.session, "loop": False,
+               "wait_for_subscribers": 2,  # the tracker and the recorder
+               "wait_for_truth_subscribers": 1, "wait_for_topics": list(CHAIN)}
     extra = {"eye_tracker": {"landmark_model": args.landmark_model} if args.landmark_model
              else {},
-             "coefficient_node": {"load_profile_on_start": False}}  # not the user's profile
+             "coefficient_node": {"load_profile_on_start": False},  # not the user's profile
+             "synthetic_headset": headset}
     nodes = [replace(n, parameters={**n.parameters, **extra.get(n.executable, {})})
-             for n in graph("", args.backend)]
-    headset = {"rate": float(args.rate), "duration": float(args.seconds), "seed": args.seed,
-               "loop": False, "wait_for_subscribers": 2,  # the tracker and the recorder
-               "wait_for_truth_subscribers": 1}
-    return [NodeLaunch("synthetic_headset_node", "synthetic_headset", "/", headset),
-            *nodes,
-            NodeLaunch("avatar_preview_node", "avatar_preview", "/", {"max_rate": 15.0})]
+             for n in graph("", args.backend, source="synthetic")]
+    return [*nodes, NodeLaunch("avatar_preview", "avatar_preview", "/", {"max_rate": 15.0})]
 
 
 class Progress:

@@ -7,7 +7,12 @@ same out for launch_ros, and a test checks that the two agree. Layout (DESIGN.md
     <ns>/right/eye_tracker     image_raw -> observation
     <ns>/coefficient_node      left/observation + right/observation -> coefficients
     <ns>/avatar_bridge         coefficients (+ input_topics) -> face_expression
+    <ns>/synthetic_headset     -> left/image_raw, right/image_raw, ground_truth  (optional)
+    <ns>/vmc_sender            face_expression -> VMC over OSC/UDP               (optional)
 
+The built-in synthetic headset is the image source when no camera is named: with
+``source="auto"`` it starts unless an image topic is given (naming a camera's topics is
+how a real headset joins the graph); ``"synthetic"`` and ``"none"`` say it explicitly.
 Both trackers share one YAML section (``/**/eye_tracker``); ``eye`` and ``backend`` come
 from here. A tracker draws the coefficients in its overlay, so its ``coefficients`` is
 remapped to the graph's.
@@ -20,15 +25,25 @@ from typing import Any
 
 EYES = ("left", "right")
 DEFAULT_IMAGE = "image_raw"
+SOURCES = ("auto", "synthetic", "none")
+# Executable (nodes/<name>, what `ros2 run` and the launch file name) -> its module in ros/.
+MODULES = {"eye_tracker": "eye_tracker", "coefficient_node": "coefficient_node",
+           "avatar_bridge": "avatar_bridge", "synthetic_headset": "synthetic_headset_node",
+           "avatar_preview": "avatar_preview_node", "vmc_sender": "vmc_sender_node"}
 
 
 @dataclass(frozen=True)
 class NodeLaunch:
-    executable: str  # nodes/<executable> = module eye_expression_driver.ros.<executable>
+    executable: str  # nodes/<executable>, a key of MODULES
     name: str
     namespace: str  # absolute
     parameters: dict[str, Any] = field(default_factory=dict)  # on top of the YAML
     remappings: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def module(self) -> str:
+        """The Python module whose main() the executable runs."""
+        return f"eye_expression_driver.ros.{MODULES[self.executable]}"
 
     @property
     def label(self) -> str:
@@ -45,9 +60,20 @@ def join(namespace: str, name: str) -> str:
     return f"{namespace.rstrip('/')}/{name}"
 
 
+def uses_synthetic_headset(source: str, left_image: str = DEFAULT_IMAGE,
+                           right_image: str = DEFAULT_IMAGE) -> bool:
+    """Whether the graph starts the built-in headset: asked for, or auto and no camera named."""
+    if source not in SOURCES:
+        raise ValueError(f"source must be one of {SOURCES}, got {source!r}")
+    named = left_image != DEFAULT_IMAGE or right_image != DEFAULT_IMAGE
+    return source == "synthetic" or (source == "auto" and not named)
+
+
 def graph(namespace: str = "", backend: str = "geometric", left_image: str = DEFAULT_IMAGE,
-          right_image: str = DEFAULT_IMAGE) -> list[NodeLaunch]:
-    """The four processes of the graph under one namespace."""
+          right_image: str = DEFAULT_IMAGE, source: str = "none",
+          vmc: bool = False) -> list[NodeLaunch]:
+    """The processes of the graph under one namespace: the four nodes, the synthetic headset
+    first when it is the source, the VMC sender last when asked for."""
     ns = absolute(namespace)
     images = {"left": left_image, "right": right_image}
     nodes = [
@@ -58,7 +84,19 @@ def graph(namespace: str = "", backend: str = "geometric", left_image: str = DEF
     ]
     nodes.append(NodeLaunch("coefficient_node", "coefficient_node", ns))
     nodes.append(NodeLaunch("avatar_bridge", "avatar_bridge", ns))
+    if uses_synthetic_headset(source, left_image, right_image):
+        remaps = tuple((f"{eye}/image_raw", image_topic(ns, eye, images[eye]))
+                       for eye in EYES if images[eye] != DEFAULT_IMAGE)
+        nodes.insert(0, NodeLaunch("synthetic_headset", "synthetic_headset", ns,
+                                   remappings=remaps))
+    if vmc:
+        nodes.append(NodeLaunch("vmc_sender", "vmc_sender", ns))
     return nodes
+
+
+def image_topic(namespace: str, eye: str, topic: str) -> str:
+    """Where a tracker's remapped image_raw resolves: absolute, or under <ns>/<eye>."""
+    return topic if topic.startswith("/") else join(join(namespace, eye), topic)
 
 
 def ros_value(value: Any) -> str:

@@ -1,4 +1,4 @@
-"""The parameters of the graph's three nodes, as data (importable without ROS).
+"""The parameters of the graph's nodes, as data (importable without ROS).
 
 Nodes declare these; the runner and tests check ``config/eye_expression.yaml`` against
 them. Units are in ``ParamSpec.unit``; ranges are enforced on every set.
@@ -12,6 +12,7 @@ from eye_expression_driver.core.calibration import CalibrationConfig
 from eye_expression_driver.core.eye_coefficients import CoefficientConfig
 from eye_expression_driver.core.image_decode import DEFAULT_MAX_PIXELS
 from eye_expression_driver.core.param_spec import ParamSpec, check_value
+from eye_expression_driver.core.vmc import VMC_PARAMS
 
 EYES = ("left", "right")
 BACKENDS = ("geometric", "learned")
@@ -25,7 +26,9 @@ def _crop_rule(value: Any) -> str | None:
     return None
 
 
-def _common(diagnostics_period: float = 1.0) -> list[ParamSpec]:
+def reporting_params(diagnostics_period: float = 1.0) -> list[ParamSpec]:
+    """The parameters every node of the package has: how often it reports on /diagnostics,
+    how often it may repeat a log line, and how long an input may be silent before WARN."""
     return [
         ParamSpec("diagnostics_period", diagnostics_period,
                   "period of the DiagnosticArray on /diagnostics", "s", 0.1, 60.0),
@@ -57,7 +60,7 @@ TRACKER_PARAMS: list[ParamSpec] = [
     ParamSpec("debug_rate", 15.0,
               "most debug_image overlays per second (only drawn while subscribed); 0 = off",
               "Hz", 0.0, 200.0),
-    *_common(),
+    *reporting_params(),
 ]
 
 _cal, _coef = CalibrationConfig(), CoefficientConfig()
@@ -97,7 +100,7 @@ COEFFICIENT_PARAMS: list[ParamSpec] = [
               read_only=True),
     ParamSpec("smooth_blink", _coef.smooth_blink, "One Euro filter on the blink coefficient",
               read_only=True),
-    *_common(),
+    *reporting_params(),
 ]
 
 
@@ -140,7 +143,7 @@ BRIDGE_PARAMS: list[ParamSpec] = [
     ParamSpec("idle_rate", 30.0,
               "publish rate while inputs ease out and nothing new arrives; 0 = off", "Hz",
               0.0, 200.0),
-    *_common(),
+    *reporting_params(),
 ]
 
 
@@ -149,6 +152,36 @@ def check_bridge(values: dict[str, Any]) -> str | None:
     if len(priorities) > len(topics):
         return f"input_priorities has {len(priorities)} entries for {len(topics)} input_topics"
     return None
+
+
+SESSIONS = ("demo", "random")
+
+HEADSET_PARAMS: list[ParamSpec] = [
+    ParamSpec("rate", 120.0, "frame pairs per second", "Hz", 1.0, 500.0, read_only=True),
+    ParamSpec("width", 200, "image width", "px", 32, 1280, read_only=True),
+    ParamSpec("height", 200, "image height", "px", 32, 1280, read_only=True),
+    ParamSpec("seed", 11, "fixes the person, the sensor noise and (random) the behaviour", "",
+              0, 2**31 - 1, read_only=True),
+    ParamSpec("session", "demo", "demo: the scripted 20 s tour (fixations, saccades, pursuit, "
+              "blinks, winks, squint, wide eyes, reading); random: everyday behaviour",
+              choices=SESSIONS, read_only=True),
+    ParamSpec("duration", 20.0, "length of the session", "s", 0.1, 3600.0, read_only=True),
+    ParamSpec("loop", True, "play the session again when it ends (else stop publishing)"),
+    ParamSpec("buffer", 0.5, "frames rendered ahead", "s", 0.02, 10.0, read_only=True),
+    ParamSpec("wait_for_subscribers", 1, "start the session only once both image topics have "
+              "this many subscribers (0 = at once), so a graph that starts later sees it all",
+              "", 0, 100, read_only=True),
+    ParamSpec("wait_for_truth_subscribers", 0, "and once ground_truth has this many (a "
+              "recorder or an evaluation)", "", 0, 100, read_only=True),
+    ParamSpec("wait_for_topics", [], "and once each of these topics (relative names) has a "
+              "publisher and a subscriber: the graph downstream is connected",
+              read_only=True, array_of="string"),
+    ParamSpec("left_frame_id", "left_eye_camera", "frame_id of the left images and truth"),
+    ParamSpec("right_frame_id", "right_eye_camera", "frame_id of the right images"),
+    *reporting_params(),
+]
+
+VMC_SENDER_PARAMS: list[ParamSpec] = [*VMC_PARAMS, *reporting_params()]
 
 
 def check_yaml_section(specs: list[ParamSpec], values: dict[str, Any]) -> list[str]:

@@ -8,6 +8,7 @@ the parameters and checks the rest).
 from __future__ import annotations
 
 import contextlib
+import signal
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -27,7 +28,9 @@ from sensor_msgs.msg import Image
 from ..core.param_spec import ParamSpec
 
 
-def _descriptor(spec: ParamSpec) -> ParameterDescriptor:
+def parameter_descriptor(spec: ParamSpec) -> ParameterDescriptor:
+    """The rclpy descriptor of a spec: description, constraints, read-only and range, so
+    rclpy itself refuses an out-of-range value with the reason."""
     descriptor = ParameterDescriptor(description=spec.description,
                                      additional_constraints=spec.constraints(),
                                      read_only=spec.read_only)
@@ -63,19 +66,29 @@ def run_node(factory: Callable[[], Node], args: list[str] | None = None) -> int:
     ExternalShutdownException) and the node is destroyed before the process exits.
     """
     rclpy.init(args=args)
-    node = None
+    node, code = None, 0
     try:
         try:
             node = factory()
         except (ValueError, TypeError, InvalidParameterValueException) as exc:
             print(f"error: {exc}", file=sys.stderr)  # a refused parameter at start-up
-            return 1
-        rclpy.spin(node)
+            code = 1
+        else:
+            rclpy.spin(node)
     except (KeyboardInterrupt, ExternalShutdownException):
         pass
     finally:
-        if node is not None:
-            with contextlib.suppress(Exception):
-                node.destroy_node()
-        rclpy.try_shutdown()
-    return 0
+        _clean_up(node)
+    return code
+
+
+def _clean_up(node: Node | None) -> None:
+    """Destroy the node and shut rclpy down, deaf to further SIGINT/SIGTERM: a stop request
+    that arrives while the node is already going must not turn its exit code into -2."""
+    with contextlib.suppress(ValueError):  # signal.signal only works in the main thread
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, signal.SIG_IGN)
+    if node is not None:
+        with contextlib.suppress(Exception):
+            node.destroy_node()
+    rclpy.try_shutdown()

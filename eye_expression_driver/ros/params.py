@@ -1,8 +1,8 @@
 """Declare a node's parameters from ``core.param_spec`` specs and validate every set.
 
-Unlike ``node_support.declare_specs`` (whose descriptors this shares) this also checks
-rules between parameters, supports arrays whose default is empty, calls the node back
-after a change, and warns about unknown names in the YAML. Each set is checked per
+Descriptors come from ``node_support.parameter_descriptor`` (rclpy enforces ranges);
+this also checks rules between parameters, supports arrays whose default is empty, calls
+the node back after a change, and warns about unknown names in the YAML. Each set is checked per
 parameter, then as a whole, before rclpy stores it, and refused with the reason otherwise.
 Declaration runs the same checks, so a bad value in the YAML stops the node at start-up
 with the reason instead of running with it.
@@ -20,7 +20,7 @@ from rclpy.parameter import Parameter
 
 from eye_expression_driver.core.param_spec import ParamSpec, check_value
 
-from .node_support import _descriptor
+from .node_support import parameter_descriptor
 
 _ARRAY_TYPES = {"string": Parameter.Type.STRING_ARRAY, "double": Parameter.Type.DOUBLE_ARRAY,
                 "integer": Parameter.Type.INTEGER_ARRAY}
@@ -49,7 +49,7 @@ class NodeParameters:
         node.add_on_set_parameters_callback(self._check)
         for spec in specs:
             default = _ARRAY_TYPES[spec.array_of] if spec.array_of else spec.default
-            param = node.declare_parameter(spec.name, default, _descriptor(spec))
+            param = node.declare_parameter(spec.name, default, parameter_descriptor(spec))
             self.values[spec.name] = plain(param.value)
             self._declared.add(spec.name)
         self._on_change = on_change

@@ -22,19 +22,22 @@ from pathlib import Path
 
 import yaml
 
-from .graph import DEFAULT_IMAGE, NodeLaunch, graph, ros_args
+from .graph import DEFAULT_IMAGE, SOURCES, NodeLaunch, graph, ros_args
 from .node_params import (
     BACKENDS,
     BRIDGE_PARAMS,
     COEFFICIENT_PARAMS,
+    HEADSET_PARAMS,
     TRACKER_PARAMS,
+    VMC_SENDER_PARAMS,
     check_yaml_section,
 )
 from .paths import package_file
 
 DEFAULT_CONFIG = "config/eye_expression.yaml"
 SECTIONS = {"eye_tracker": TRACKER_PARAMS, "coefficient_node": COEFFICIENT_PARAMS,
-            "avatar_bridge": BRIDGE_PARAMS}
+            "avatar_bridge": BRIDGE_PARAMS, "synthetic_headset": HEADSET_PARAMS,
+            "vmc_sender": VMC_SENDER_PARAMS}
 _PR_SET_PDEATHSIG = 1
 
 
@@ -48,6 +51,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="left camera topic, relative to <ns>/left (default image_raw)")
     parser.add_argument("--right-image", default=DEFAULT_IMAGE,
                         help="right camera topic, relative to <ns>/right (default image_raw)")
+    parser.add_argument("--source", choices=SOURCES, default="auto",
+                        help="image source: the built-in synthetic headset, or none (a real "
+                             "headset or a bag publishes the images); auto = synthetic "
+                             "unless --left-image or --right-image names a camera")
+    parser.add_argument("--vmc", action="store_true",
+                        help="also start vmc_sender (FaceExpression to a VMC/OSC avatar app; "
+                             "host and port in the YAML)")
     parser.add_argument("--stop-timeout", type=float, default=5.0,
                         help="seconds a node gets to exit after SIGINT")
 
@@ -84,7 +94,7 @@ class NodeProcess:
 
     def __init__(self, node: NodeLaunch, params_file: str, out=sys.stdout) -> None:
         self.node, self.out = node, out
-        command = [sys.executable, "-u", "-m", f"eye_expression_driver.ros.{node.executable}",
+        command = [sys.executable, "-u", "-m", node.module,
                    *ros_args(node, params_file)]
         self.proc = subprocess.Popen(
             command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1,
@@ -128,7 +138,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"eye-expression run: {config} has problems:", *problems, sep="\n  ",
               file=sys.stderr)
         return 2
-    nodes = graph(args.namespace, args.backend, args.left_image, args.right_image)
+    nodes = graph(args.namespace, args.backend, args.left_image, args.right_image,
+                  args.source, args.vmc)
     stop = threading.Event()
     previous = {sig: signal.signal(sig, lambda *_: stop.set())
                 for sig in (signal.SIGINT, signal.SIGTERM)}
@@ -137,8 +148,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         for node in nodes:
             processes.append(NodeProcess(node, str(config.resolve())))
-        print(f"eye-expression run: {len(processes)} nodes with {config}; Ctrl-C stops them",
-              flush=True)
+        print(f"eye-expression run: {len(processes)} nodes with {config}"
+              f"{_source_note(nodes)}; Ctrl-C stops them", flush=True)
         while not died and not stop.wait(0.2):
             died = [p for p in processes if p.proc.poll() is not None]
     finally:
@@ -146,6 +157,13 @@ def run(args: argparse.Namespace) -> int:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     return _report(processes, died)
+
+
+def _source_note(nodes: list[NodeLaunch]) -> str:
+    """Says where the images come from, so nobody mistakes synthetic eyes for their own."""
+    if any(n.executable == "synthetic_headset" for n in nodes):
+        return " (images: the built-in synthetic headset; --source none for a real one)"
+    return ""
 
 
 def _report(processes: list[NodeProcess], died: list[NodeProcess]) -> int:

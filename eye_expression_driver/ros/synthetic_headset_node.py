@@ -3,11 +3,16 @@ a headset.
 
 Publishes `left/image_raw` and `right/image_raw` (mono8, sensor-data QoS, one stamp for both
 eyes, like a headset whose cameras are triggered together) at `rate`, rendered by synth from a
-scripted session of one synthetic person (fixations, saccades, pursuit, reading, blinks,
-winks, squints, wide eyes, headset slips), and the exact truth behind each pair on
-`ground_truth` (SyntheticGroundTruth, the same stamp). Frames are rendered ahead in a
-background thread (core.prefetch) so the timer only publishes; a tick with no frame ready
-is counted as an underrun and skipped, as a camera drops a frame.
+session of one synthetic person, and the exact truth behind each pair on `ground_truth`
+(SyntheticGroundTruth, the same stamp). `session` demo plays synth.demo_session's fixed
+tour (fixations, saccades, pursuit, blinks, a wink of each eye, a squint, wide eyes,
+reading); random plays everyday behaviour with more winks and squints (and headset slips).
+
+The session starts once the graph listens (`wait_for_*`), so its first frames are not lost
+to discovery. While another node publishes on the same image topics (a real headset) it
+pauses, so the two never mix. Frames are rendered ahead in a background thread
+(core.prefetch) so the timer only publishes; a tick with no frame ready is counted as an
+underrun and skipped, as a camera drops a frame.
 """
 
 from __future__ import annotations
@@ -21,40 +26,23 @@ from std_msgs.msg import Header
 
 from eye_expression_driver.msg import EyeGroundTruth, SyntheticGroundTruth
 
-from ..core.param_spec import ParamSpec
 from ..core.prefetch import Prefetcher
 from ..core.runtime_stats import NodeStats
-from ..synth.behaviour import BehaviourParams
+from ..synth.behaviour import BehaviourParams, script_behaviour
+from ..synth.demo_session import script_demo_session
 from ..synth.renderer import FrameTruth
 from ..synth.sequence import SyntheticFrame, generate_sequence
 from .diagnostics import ERROR, OK, WARN, Diagnostics
-from .node_params import _common
+from .node_params import HEADSET_PARAMS
 from .node_support import image_msg, run_node
 from .params import NodeParameters
 
-# More winks, squints and wide eyes than everyday behaviour, so a 20 s session shows them
-# all; seed 11 has blinks, partial blinks, a wink of each eye and squints in its first 20 s.
-DEMO_BEHAVIOUR = BehaviourParams(winks_per_min=6.0, squints_per_min=6.0, wides_per_min=3.0,
-                                 mode_weights=(0.4, 0.3, 0.3))
-PARAMS = [
-    ParamSpec("rate", 120.0, "frame pairs per second", "Hz", 1.0, 500.0, read_only=True),
-    ParamSpec("width", 200, "image width", "px", 32, 1280, read_only=True),
-    ParamSpec("height", 200, "image height", "px", 32, 1280, read_only=True),
-    ParamSpec("seed", 11, "fixes the person, the session script and the sensor noise", "",
-              0, 2**31 - 1, read_only=True),
-    ParamSpec("duration", 20.0, "length of the scripted session", "s", 0.1, 3600.0,
-              read_only=True),
-    ParamSpec("loop", True, "play the session again when it ends (else stop publishing)"),
-    ParamSpec("buffer", 0.5, "frames rendered ahead", "s", 0.02, 10.0, read_only=True),
-    ParamSpec("wait_for_subscribers", 0, "start the session only once both image topics have "
-              "this many subscribers (0 = at once), so a graph that starts later sees it all",
-              "", 0, 100, read_only=True),
-    ParamSpec("wait_for_truth_subscribers", 0, "and once ground_truth has this many (a "
-              "recorder or an evaluation)", "", 0, 100, read_only=True),
-    ParamSpec("left_frame_id", "left_eye_camera", "frame_id of the left images and truth"),
-    ParamSpec("right_frame_id", "right_eye_camera", "frame_id of the right images"),
-    *_common(),
-]
+# Random sessions: more winks, squints and wide eyes than everyday behaviour.
+RANDOM_BEHAVIOUR = BehaviourParams(winks_per_min=6.0, squints_per_min=6.0, wides_per_min=3.0,
+                                   mode_weights=(0.4, 0.3, 0.3))
+SCRIPTERS = {"demo": script_demo_session, "random": script_behaviour}
+PARAMS = HEADSET_PARAMS
+CAMERA_CHECK_PERIOD = 0.25  # s between looks for another publisher on the image topics
 GROUND_TRUTH_QOS = QoSProfile(depth=50, reliability=QoSReliabilityPolicy.RELIABLE)
 
 
@@ -87,16 +75,21 @@ class SyntheticHeadsetNode(Node):
         self._truth = self.create_publisher(SyntheticGroundTruth, "ground_truth",
                                             GROUND_TRUTH_QOS)
         size = (p["width"], p["height"])
+        scripter = SCRIPTERS[p["session"]]
         self._frames = Prefetcher(
-            lambda: generate_sequence(p["seed"], p["duration"], p["rate"], size, DEMO_BEHAVIOUR),
+            lambda: generate_sequence(p["seed"], p["duration"], p["rate"], size,
+                                      RANDOM_BEHAVIOUR, scripter),
             depth=max(2, round(p["buffer"] * p["rate"])), loop=p["loop"])
         self._frames.wait_ready(2, timeout=10.0)  # start publishing with frames in hand
         self._said_finished = False
-        self._started = p["wait_for_subscribers"] == p["wait_for_truth_subscribers"] == 0
+        self._started = not (p["wait_for_subscribers"] or p["wait_for_truth_subscribers"]
+                             or p["wait_for_topics"])
+        self._other_camera = ""
         self.create_timer(1.0 / p["rate"], self._tick)
+        self.create_timer(CAMERA_CHECK_PERIOD, self._look_for_other_cameras)
         self.get_logger().info(
             f"{size[0]}x{size[1]} px at {p['rate']:g} Hz, seed {p['seed']}, "
-            f"{p['duration']:g} s session{' looped' if p['loop'] else ''}: "
+            f"{p['duration']:g} s {p['session']} session{' looped' if p['loop'] else ''}: "
             f"{self._left.topic_name}, {self._right.topic_name}, {self._truth.topic_name}")
 
     def _on_change(self, changed: dict) -> None:
@@ -105,18 +98,36 @@ class SyntheticHeadsetNode(Node):
         self.diagnostics.apply(changed)
 
     def _waiting(self) -> bool:
-        """True until both image topics have the subscribers to wait for."""
+        """True until the listeners to wait for are there (checked until they are)."""
         if not self._started:
+            p = self.params
             images = min(self._left.get_subscription_count(),
                          self._right.get_subscription_count())
-            self._started = (images >= self.params["wait_for_subscribers"]
+            self._started = (images >= p["wait_for_subscribers"]
                              and self._truth.get_subscription_count()
-                             >= self.params["wait_for_truth_subscribers"])
+                             >= p["wait_for_truth_subscribers"]
+                             and all(self._connected(t) for t in p["wait_for_topics"]))
+            if self._started:
+                self.get_logger().info("the graph listens: session started")
         return not self._started
+
+    def _connected(self, topic: str) -> bool:
+        return self.count_publishers(topic) > 0 and self.count_subscribers(topic) > 0
+
+    def _look_for_other_cameras(self) -> None:
+        """Pause while someone else publishes our image topics: two sources must not mix."""
+        others = [pub.topic_name for pub in (self._left, self._right)
+                  if self.count_publishers(pub.topic_name) > 1]
+        if others and not self._other_camera:
+            self.get_logger().warning(f"another node publishes {', '.join(others)}: paused "
+                                      "until it stops (or start the graph with --source none)")
+        elif self._other_camera and not others:
+            self.get_logger().info("the other image publisher is gone: publishing again")
+        self._other_camera = ", ".join(others)
 
     def _tick(self) -> None:
         now = time.monotonic()
-        if self._waiting():
+        if self._waiting() or self._other_camera:
             return
         frame = self._frames.take()
         if frame is None:
@@ -150,6 +161,8 @@ class SyntheticHeadsetNode(Node):
             return ERROR, f"renderer failed: {self._frames.error}"
         if self._frames.finished:
             return OK, "session finished"
+        if self._other_camera:
+            return WARN, f"paused: another node publishes {self._other_camera}"
         if not self._started:
             return OK, "waiting for subscribers"
         rate = self.stats.rate("frame pairs out", now)

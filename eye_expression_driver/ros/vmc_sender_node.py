@@ -19,11 +19,11 @@ from eye_expression_driver.msg import FaceExpression
 from ..core.runtime_stats import NodeStats
 from ..core.vmc import VMC_PARAMS, blend_messages, osc_bundle, osc_message, parse_name_map
 from .diagnostics import OK, WARN, Diagnostics
-from .node_params import _common
+from .node_params import reporting_params
 from .node_support import run_node
 from .params import NodeParameters
 
-PARAMS = [*VMC_PARAMS, *_common()]
+PARAMS = [*VMC_PARAMS, *reporting_params()]
 EXPRESSION_QOS = QoSProfile(depth=10, reliability=QoSReliabilityPolicy.RELIABLE)
 
 

@@ -88,8 +88,8 @@ def saccade_duration(amplitude_deg: float) -> float:
     return 0.021 + 0.0022 * amplitude_deg
 
 
-class _GazeWriter:
-    """Appends gaze movements to 1 kHz x/y timelines."""
+class GazeWriter:
+    """Appends gaze movements to 1 kHz x/y timelines (deg; x + = wearer's left, y + = up)."""
 
     def __init__(self, n: int, rng: np.random.Generator, params: BehaviourParams) -> None:
         self.x = np.zeros(n)
@@ -103,7 +103,8 @@ class _GazeWriter:
     def done(self) -> bool:
         return self.i >= len(self.x)
 
-    def _put(self, xs: np.ndarray, ys: np.ndarray) -> None:
+    def put(self, xs: np.ndarray, ys: np.ndarray) -> None:
+        """Append a path given sample by sample (cut at the end of the timeline)."""
         k = min(len(xs), len(self.x) - self.i)
         self.x[self.i : self.i + k] = xs[:k]
         self.y[self.i : self.i + k] = ys[:k]
@@ -120,7 +121,7 @@ class _GazeWriter:
         n = max(int(saccade_duration(amplitude) * RATE_HZ), 1)
         s = min_jerk(np.arange(1, n + 1) / n)
         start = self.pos
-        self._put(start[0] + (target[0] - start[0]) * s, start[1] + (target[1] - start[1]) * s)
+        self.put(start[0] + (target[0] - start[0]) * s, start[1] + (target[1] - start[1]) * s)
 
     def fixate(self, seconds: float) -> None:
         """Hold with slow drift, tremor and microsaccades of a few tenths of a degree."""
@@ -129,7 +130,7 @@ class _GazeWriter:
         for k in np.flatnonzero(self.rng.random(n) < 1.5 / RATE_HZ):
             drift[k:] += self.rng.normal(0.0, 0.25, 2)
         path = self.pos + drift + self.rng.normal(0.0, 0.01, (n, 2))
-        self._put(path[:, 0], path[:, 1])
+        self.put(path[:, 0], path[:, 1])
 
     def pursue(self, seconds: float) -> None:
         """Follow a target moving at 5-25 deg/s along a gentle arc."""
@@ -141,7 +142,7 @@ class _GazeWriter:
         ang = heading + turn * t
         path = self.pos + np.cumsum(np.stack([np.cos(ang), np.sin(ang)], 1), 0) * speed / RATE_HZ
         path = self._clip(path)
-        self._put(path[:, 0], path[:, 1])
+        self.put(path[:, 0], path[:, 1])
 
     def free_viewing(self, seconds: float) -> None:
         end = self.i + int(seconds * RATE_HZ)
@@ -166,7 +167,7 @@ class _GazeWriter:
 
 
 def _gaze(rng: np.random.Generator, n: int, params: BehaviourParams) -> tuple[np.ndarray, ...]:
-    writer = _GazeWriter(n, rng, params)
+    writer = GazeWriter(n, rng, params)
     weights = np.asarray(params.mode_weights, dtype=np.float64)
     while not writer.done:
         mode = rng.choice(3, p=weights / weights.sum())
@@ -185,7 +186,8 @@ def _poisson_times(rng: np.random.Generator, seconds: float, per_min: float) -> 
     return np.sort(rng.uniform(0.0, seconds, count))
 
 
-def _closure(t: np.ndarray, start: float, close: float, hold: float, reopen: float) -> np.ndarray:
+def closure_profile(t: np.ndarray, start: float, close: float, hold: float,
+                    reopen: float) -> np.ndarray:
     """0..1 closure of one blink: fast cosine closing, hold, slower opening."""
     c = np.zeros_like(t)
     a, b, e = start + close, start + close + hold, start + close + hold + reopen
@@ -212,7 +214,7 @@ def _blinks(
         depth = rng.uniform(0.35, 0.75) if partial else 1.0
         close, reopen = rng.uniform(0.07, 0.12), rng.uniform(0.15, 0.25)
         hold = 0.0 if partial else rng.uniform(0.0, 0.06)
-        c = depth * _closure(t, start, close, hold, reopen)
+        c = depth * closure_profile(t, start, close, hold, reopen)
         closure = np.maximum(closure, c)
         kind = "partial" if partial else "blink"
         end = float(start + close + hold + reopen)
@@ -221,7 +223,7 @@ def _blinks(
     for start in _poisson_times(rng, seconds, params.winks_per_min):
         eye = int(rng.integers(0, 2))
         close, hold, reopen = rng.uniform(0.1, 0.2), rng.uniform(0.2, 0.7), rng.uniform(0.15, 0.3)
-        c = _closure(t, start, close, hold, reopen)
+        c = closure_profile(t, start, close, hold, reopen)
         closure[eye] = np.maximum(closure[eye], c)
         closure[1 - eye] = np.maximum(closure[1 - eye], 0.25 * c)  # the other eye narrows
         end = float(start + close + hold + reopen)
@@ -266,6 +268,24 @@ def _slips(rng: np.random.Generator, t: np.ndarray, params: BehaviourParams,
     return out + drift
 
 
+@dataclass
+class Timelines:
+    """A session's scripted movements at RATE_HZ, before they become per-frame poses."""
+
+    t: np.ndarray  # (M,) s
+    gaze_x: np.ndarray  # (M,) deg, + = the wearer's left (head coordinates)
+    gaze_y: np.ndarray  # (M,) deg, + = up
+    closure: np.ndarray  # (2, M) 0 open .. 1 closed, left and right eye
+    squint: np.ndarray  # (M,) 0..1
+    wide: np.ndarray  # (M,) 0..1
+    events: list[BlinkEvent]
+
+
+def fine_times(seconds: float) -> np.ndarray:
+    """The RATE_HZ time base of a session (a little longer, for interpolation)."""
+    return np.arange(math.ceil((seconds + 0.1) * RATE_HZ) + 1) / RATE_HZ
+
+
 def script_behaviour(
     rng: np.random.Generator,
     seconds: float,
@@ -276,19 +296,35 @@ def script_behaviour(
 ) -> BehaviourScript:
     """Per-frame poses of both eyes of one person for one session."""
     params = params or BehaviourParams()
-    n_frames = max(round(seconds * fps), 1)
-    t = np.arange(n_frames) / fps
-    fine_t = np.arange(math.ceil((seconds + 0.1) * RATE_HZ) + 1) / RATE_HZ
+    fine_t = fine_times(seconds)
     gx, gy = _gaze(rng, len(fine_t), params)
     closure, events = _blinks(rng, fine_t, params)
     squint = _episodes(rng, fine_t, params.squints_per_min, (1.0, 3.0))
     wide = _episodes(rng, fine_t, params.wides_per_min, (0.7, 2.0))
+    timelines = Timelines(fine_t, gx, gy, closure, squint, wide, events)
+    return poses_from_timelines(rng, timelines, seconds, fps, params, slip_scale, glasses)
+
+
+def poses_from_timelines(
+    rng: np.random.Generator,
+    lines: Timelines,
+    seconds: float,
+    fps: float,
+    params: BehaviourParams,
+    slip_scale: float = 1.0,
+    glasses: bool = False,
+) -> BehaviourScript:
+    """Sample scripted timelines at the camera's frame times, adding what every session has
+    (vergence, pupil changes, headset slips, exposure, glare) and the dip during blinks."""
+    n_frames = max(round(seconds * fps), 1)
+    t = np.arange(n_frames) / fps
+    fine_t, closure, squint = lines.t, lines.closure, lines.squint
     vergence = 2.0 + 1.5 * slow_noise(rng, fine_t, 8.0)
     pupil = np.clip(0.5 + 0.22 * slow_noise(rng, fine_t, 6.0)
                     + 0.03 * np.sin(2 * np.pi * 0.3 * fine_t), 0.0, 1.0)
     # Eyes dip down and in during a blink.
     dip = closure.max(axis=0)
-    gy = gy - 3.0 * dip
+    gx, gy = lines.gaze_x, lines.gaze_y - 3.0 * dip
 
     def at(x: np.ndarray, times: np.ndarray = t) -> np.ndarray:
         return np.interp(times, fine_t, x)
@@ -296,7 +332,7 @@ def script_behaviour(
     slips = _slips(rng, t, params, slip_scale)
     exposure = 1.0 + 0.05 * slow_noise(rng, t, 10.0)
     glare = np.clip(0.6 + 0.4 * slow_noise(rng, t, 15.0), 0.0, 1.0) if glasses else np.zeros_like(t)
-    base_open = 1.0 + 0.03 * slow_noise(rng, fine_t, 5.0) - 0.45 * squint + 0.35 * wide
+    base_open = 1.0 + 0.03 * slow_noise(rng, fine_t, 5.0) - 0.45 * squint + 0.35 * lines.wide
     earlier = t - params.exposure_time_s
     poses: list[list[EyePose]] = []
     for side, sign in ((0, 1.0), (1, -1.0)):
@@ -304,7 +340,7 @@ def script_behaviour(
         openness = at(base_open * (1.0 - closure[side]))
         yaw_t, pitch_t = at(yaw), at(gy)
         sweep_yaw, sweep_pitch = yaw_t - at(yaw, earlier), pitch_t - at(gy, earlier)
-        blinking = _inside_events(t, events, EYES[side])
+        blinking = _inside_events(t, lines.events, EYES[side])
         squint_t, pupil_t = at(squint), at(pupil)
         eye_slip = slips * np.array([sign, 1.0, sign])  # mirrored into the right's left-eye view
         poses.append([
@@ -318,4 +354,4 @@ def script_behaviour(
             )
             for i in range(n_frames)
         ])
-    return BehaviourScript(t=t, left=poses[0], right=poses[1], events=events)
+    return BehaviourScript(t=t, left=poses[0], right=poses[1], events=lines.events)

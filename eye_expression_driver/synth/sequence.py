@@ -12,7 +12,7 @@ import dataclasses
 import io
 import json
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,6 +32,8 @@ TRUTH_FIELDS = {
     "yaw": np.float32, "pitch": np.float32, "blinking": bool,
 }
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # fixed, so that the same sequence gives the same bytes
+# Writes a session's behaviour: (rng, seconds, fps, params, slip_scale, glasses) -> script.
+Scripter = Callable[..., BehaviourScript]
 
 
 @dataclass(frozen=True)
@@ -54,7 +56,8 @@ class SyntheticSequence:
     """An iterator over the frames of one session that also knows its settings and events."""
 
     def __init__(self, seed: int, seconds: float, fps: float, size: tuple[int, int],
-                 params: BehaviourParams | None = None) -> None:
+                 params: BehaviourParams | None = None,
+                 scripter: Scripter = script_behaviour) -> None:
         seq = np.random.SeedSequence(seed)
         subject_rng, other_rng, behaviour_rng, render_rng = (
             np.random.default_rng(s) for s in seq.spawn(4)
@@ -63,7 +66,7 @@ class SyntheticSequence:
         self.size = (int(size[0]), int(size[1]))
         self.left_subject = SubjectParams.sample(subject_rng)
         self.right_subject = self.left_subject.other_eye(other_rng)
-        self.script: BehaviourScript = script_behaviour(
+        self.script: BehaviourScript = scripter(
             behaviour_rng, seconds, fps, params, self.left_subject.slip_scale,
             self.left_subject.glasses,
         )
@@ -105,12 +108,14 @@ class SyntheticSequence:
 
 
 def generate_sequence(seed: int, seconds: float, fps: float, size: tuple[int, int] = (200, 200),
-                      params: BehaviourParams | None = None) -> SyntheticSequence:
+                      params: BehaviourParams | None = None,
+                      scripter: Scripter = script_behaviour) -> SyntheticSequence:
     """The frames of one synthetic session (an iterator with ``meta()`` and ``len()``).
 
-    ``size`` is (width, height) in px.
+    ``size`` is (width, height) in px; ``scripter`` writes the behaviour (random everyday
+    behaviour by default, or e.g. synth.demo_session.script_demo_session).
     """
-    return SyntheticSequence(seed, seconds, fps, size, params)
+    return SyntheticSequence(seed, seconds, fps, size, params, scripter)
 
 
 def _truth_arrays(truths: list[FrameTruth]) -> dict[str, np.ndarray]:
