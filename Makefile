@@ -42,5 +42,23 @@ lint: $(STAMP_VENV)
 demo: $(STAMP_BUILD)
 	$(RUN) eye-expression demo
 
+# Real eye images for evaluation only (never trained on); passed when the folder exists.
+REALEYE ?= ../shared/realeye
+REALEYE_ARG = $(if $(wildcard $(REALEYE)),--realeye $(REALEYE),)
+STAMP_BENCH := $(VENV)/.bench-tools
+
+$(STAMP_BENCH): $(STAMP_VENV)
+	$(PY) -m pip install -q --no-deps pupil-detectors==2.0.2 cysignals==1.12.5
+	touch $@
+
+models: $(STAMP_BUILD)
+	$(RUN) python -m eye_expression_driver.training.train_detector --threads 2 \
+	  --out eye_expression_driver/models/eye_features.onnx
+	$(RUN) python -m eye_expression_driver.training.train_coefficients \
+	  --out eye_expression_driver/models/eye_coefficients.onnx
+
+bench: $(STAMP_BUILD) $(STAMP_BENCH)
+	$(RUN) python benchmarks/run_all.py $(REALEYE_ARG) --json out/bench/bench.json
+
 clean:
 	rm -rf build install log
