@@ -129,10 +129,14 @@ def table(report: dict) -> str:
                  f"{report['models']['learned']}")
     stages = report.get("stages")
     if stages:
-        lines.append(f"\nper stage, one core (core {report['options']['core']}), ms per call "
-                     f"{'median':>8}{'p99':>8}")
+        lines.append(f"\nper stage, one core (core {report['options']['core']}), ms per call; "
+                     "wall (with preemption) and this thread's CPU time")
+        lines.append(f"  {'':54s}{'median':>8}{'p99':>8}{'CPU p50':>8}{'CPU p99':>8}"
+                     f"{'CPU max':>8}")
         for name, row in stages.items():
-            lines.append(f"  {name:54s}{row['median_ms']:>8.3f}{row['p99_ms']:>8.3f}")
+            lines.append(f"  {name:54s}{row['median_ms']:>8.3f}{row['p99_ms']:>8.3f}"
+                         f"{row['cpu_median_ms']:>8.3f}{row['cpu_p99_ms']:>8.3f}"
+                         f"{row['cpu_max_ms']:>8.2f}")
     sbs = report.get("side_by_side")
     if sbs:
         if "skipped" in sbs:
@@ -158,7 +162,9 @@ def graph_table(graph: dict) -> list[str]:
     target_phase = phases.get(f"{TARGETS['at_rate_hz']:g} Hz")
     composed = ", coefficient node + bridge composed" if graph.get("composed") else ""
     lines = [f"\nend to end over DDS, 2 eye streams ({graph['frame_size']} px mono8), nodes "
-             f"{graph['node_variant']}{composed}",
+             f"{graph['node_variant']}{composed}"
+             + (f", SCHED_FIFO {graph['sched_fifo_priority']}"
+                if graph.get("sched_fifo_priority") else ""),
              f"  {'':44s}" + "".join(f"{n:>12}" for n in names) + "   target at 200 Hz"]
 
     def row(label: str, get, target: str = "", ok=None, digits: int = 2) -> None:
@@ -255,6 +261,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="sys.setswitchinterval for the nodes (node_variant.py)")
     parser.add_argument("--compose", action="store_true",
                         help="coefficient node and avatar bridge in one process")
+    parser.add_argument("--fifo", type=int, metavar="PRIORITY",
+                        help="run the graph part (nodes, camera, receiver) under SCHED_FIFO "
+                        "(needs root): shields it from other load on a shared machine")
     parser.add_argument("--no-hops", action="store_true",
                         help="receive only face_expression (no per-hop breakdown)")
     parser.add_argument("--profile", type=Path,
@@ -306,8 +315,8 @@ def main(argv: list[str] | None = None) -> int:
             report["graph"] = bench_graph.run(
                 phases, out_dir, model, args.size, args.domain, hops=not args.no_hops,
                 soak=soak, soak_skip=args.soak_skip, profile=args.profile,
-                variant=variant or None, compose=args.compose)
-        except RuntimeError as exc:
+                variant=variant or None, compose=args.compose, fifo=args.fifo)
+        except (RuntimeError, PermissionError) as exc:
             report["graph"] = {"error": str(exc), "phases": {}}
             print(f"end to end failed: {exc}", file=sys.stderr)
     report["machine_at_end"] = machine()
