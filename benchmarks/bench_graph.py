@@ -253,7 +253,7 @@ def run_phase(phase: Phase, graph_: Graph, receiver: Receiver, frames: Path, wor
                "--rate", str(phase.rate), "--pairs", str(phase.pairs), "--out", str(out),
                "--namespace", namespace]
     publisher = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                 start_new_session=True)
+                                 start_new_session=True, preexec_fn=_die_with_parent)
     watch = ProcessWatch({**graph_.pids, "receiver (bench)": os.getpid()}, sample_period)
     profilers: list[subprocess.Popen] = []
     try:
