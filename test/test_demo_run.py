@@ -59,6 +59,8 @@ def test_demo_records_every_frame_and_writes_the_report(demo) -> None:
                   "/face_expression", "/avatar_preview", "/diagnostics"):
         assert counts.get(topic, 0) > 0, (topic, counts)
     assert re.search(r"latency ms: mean \d+\.\d+", summary)
+    assert re.search(r"latency .*: p50 [\d.]+ ms, p95 [\d.]+ ms, p99 [\d.]+ ms", summary)
+    assert re.search(r"frame drops: \d+ of 90 frame pairs", summary)
     assert "frames without output" in summary and "left eye: blink MAE" in summary
     with PILImage.open(folder / "preview.gif") as gif:
         assert gif.n_frames >= 10 and gif.width > 2 * gif.height  # two eyes and a face

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
-from eye_expression_driver.core.session_metrics import EyeTruth, Session, evaluate, match
+from eye_expression_driver.core.session_metrics import (
+    EyeTruth,
+    Session,
+    evaluate,
+    headline,
+    match,
+)
 
 
 def session(n: int = 100, lost: int = 5, delay_ms: float = 12.0) -> Session:
@@ -56,3 +64,13 @@ def test_wrong_coefficients_show_up_and_warm_up_is_skipped() -> None:
 def test_match_pairs_equal_stamps_only() -> None:
     ti, fi = match(np.array([1, 2, 3, 4]), np.array([2, 4, 4, 9]))
     assert ti.tolist() == [1, 3] and fi.tolist() == [0, 1]
+
+
+def test_the_headline_gives_latency_percentiles_drops_and_errors_per_eye() -> None:
+    text = headline(evaluate(session(), skip_seconds=0.2), 0.2, {"left/eye_tracker dropped": 3})
+    assert "p50 12.0 ms, p95 12.0 ms, p99 12.0 ms" in text
+    assert "frame drops: 5 of 100 frame pairs gave no FaceExpression (5.0 %)" in text
+    assert "left/eye_tracker dropped 3" in text
+    assert "after the 0.2 s calibration warm-up (80 frames)" in text
+    for side in ("left", "right"):
+        assert re.search(rf"{side} eye: +blink MAE 0\.000 .*gaze r horizontal 1\.00", text)

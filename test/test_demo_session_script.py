@@ -73,7 +73,7 @@ def test_gaze_fixates_jumps_pursues_and_reads_below(lines) -> None:
             assert 15.0 < np.median(v[during]) < 30.0 and v[during].max() < 60.0
             assert np.ptp(lines.gaze_x[during]) > 20 and np.ptp(lines.gaze_y[during]) > 20
         if seg.kind == "reading":
-            assert lines.gaze_y[during].max() < -12.0  # looking down
+            assert lines.gaze_y[during].max() < -10.0  # looking down
             jumps = np.diff((v[during] > 100.0).astype(int)) == 1
             assert jumps.sum() >= 10  # word by word
 
@@ -89,5 +89,5 @@ def test_frames_follow_the_plan_and_longer_sessions_repeat_it() -> None:
     assert [p.yaw for p in again.script.left] == [p.yaw for p in seq.script.left]
     long = demo.demo_timelines(np.random.default_rng(0), 2 * demo.DEMO_SECONDS + 2.0)
     blinks = [e.start for e in long.events if e.kind == "blink"]
-    assert blinks[:2] == [1.2, 5.2] and 1.2 + 2 * demo.DEMO_SECONDS in blinks
-    assert [s.kind for s in demo.segments_until(2.0)] == ["fixation", "blink"]
+    assert blinks[:2] == [0.8, 5.0] and 0.8 + 2 * demo.DEMO_SECONDS in blinks
+    assert [s.kind for s in demo.segments_until(1.4)] == ["fixation", "blink"]

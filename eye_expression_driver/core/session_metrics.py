@@ -55,7 +55,8 @@ def percentiles_ms(values_ns: np.ndarray) -> dict[str, float]:
         return {}
     ms = values_ns.astype(np.float64) / 1e6
     return {"mean": float(ms.mean()), "p50": float(np.percentile(ms, 50)),
-            "p95": float(np.percentile(ms, 95)), "max": float(ms.max())}
+            "p95": float(np.percentile(ms, 95)), "p99": float(np.percentile(ms, 99)),
+            "max": float(ms.max())}
 
 
 def _corr(a: np.ndarray, b: np.ndarray) -> float:
@@ -117,8 +118,37 @@ def evaluate(session: Session, skip_seconds: float = 0.0) -> dict[str, object]:
     return report
 
 
+def headline(report: dict[str, object], skip_seconds: float,
+             drops: dict[str, int] | None = None) -> str:
+    """The figures a user looks for first: latency percentiles, frame drops (and where the
+    graph's nodes dropped frames), and each eye's coefficient errors."""
+    frames, lost = report["frame pairs published"], report["frames without output"]
+    lat = report["latency ms"] or {}
+    lines = ["end-to-end latency (image stamp to FaceExpression received): " + (
+        ", ".join(f"{k} {lat[k]:.1f} ms" for k in ("p50", "p95", "p99", "max")) if lat
+        else "no output")]
+    share = f" ({100.0 * lost / frames:.1f} %)" if frames else ""
+    lines.append(f"frame drops: {lost} of {frames} frame pairs gave no FaceExpression{share}")
+    if drops:
+        lines.append("  counted by the nodes: " + ", ".join(f"{k} {v}" for k, v in drops.items()))
+    lines.append(f"coefficient errors after the {skip_seconds:g} s calibration warm-up "
+                 f"({report['judged frames']} frames):")
+    for side in SIDES:
+        e = report[f"{side} eye"]
+        if not e:
+            lines.append(f"  {side} eye: nothing to judge")
+            continue
+        sign = e.get("horizontal sign agreement", float("nan"))
+        lines.append(
+            f"  {side + ' eye:':10s} blink MAE {e['blink MAE']:.3f} (closed "
+            f"{e['blink while closed (mean)']:.2f}, open {e['blink while open (mean)']:.2f}); "
+            f"gaze r horizontal {e['horizontal gaze r']:.2f}, vertical "
+            f"{e['vertical gaze r']:.2f}; horizontal direction right {100 * sign:.0f} %")
+    return "\n".join(lines) + "\n"
+
+
 def format_report(report: dict[str, object], counts: dict[str, int]) -> str:
-    """The summary as short text lines."""
+    """All figures as short text lines (the details below the headline)."""
     lines = []
     for key, value in report.items():
         if isinstance(value, dict):

@@ -79,8 +79,9 @@ def bag_qos(qos: QoSProfile) -> Qos:
 class Recorder:
     """Follows the graph, subscribes raw to the wanted topics and writes every message."""
 
-    def __init__(self, node: Node, writer: Writer, topics: set[str] | None) -> None:
-        self.node, self.writer = node, writer
+    def __init__(self, node: Node, writer: Writer, topics: set[str] | None,
+                 verbose: bool = True) -> None:
+        self.node, self.writer, self.verbose = node, writer, verbose
         self.wanted = topics  # absolute names; None = every topic
         self.counts: dict[str, int] = {}
         self.types: dict[str, str] = {}
@@ -95,12 +96,14 @@ class Recorder:
                 continue
             if not self.node.get_publishers_info_by_topic(topic):
                 continue  # only subscribers so far: the publisher's QoS is not known yet
-            self._subscribe(topic, types[0])
+            self.subscribe(topic, types[0])
 
-    def _subscribe(self, topic: str, msgtype: str) -> None:
+    def subscribe(self, topic: str, msgtype: str, qos: QoSProfile | None = None) -> None:
+        """Record one topic; ``qos`` None = adapt to its publishers (which must exist). Given
+        a profile, a topic is recorded before its publisher appears, from its first message."""
         try:
             cls = message_class(msgtype)
-            qos = subscription_qos(self.node, topic)
+            qos = qos or subscription_qos(self.node, topic)
             conn = self.writer.add_connection(topic, msgtype, typestore=typestore(),
                                               offered_qos_profiles=[bag_qos(qos)])
         except Exception as exc:  # an unknown type must not stop the others
@@ -116,7 +119,8 @@ class Recorder:
 
         self._subscriptions.append(
             self.node.create_subscription(cls, topic, write, qos, raw=True))
-        print(f"record: recording {topic} ({msgtype})", flush=True)
+        if self.verbose:
+            print(f"record: recording {topic} ({msgtype})", flush=True)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

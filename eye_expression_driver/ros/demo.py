@@ -23,8 +23,10 @@ from pathlib import Path
 import rclpy
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus
 from rclpy.executors import SingleThreadedExecutor
+from rclpy.qos import QoSProfile, ReliabilityPolicy
 from rclpy.signals import SignalHandlerOptions
 
+from ..synth.demo_session import segments_until
 from .bag_record import Recorder, absolute, open_writer, record_until
 from .demo_report import write_report
 from .graph import NodeLaunch, graph
@@ -36,9 +38,21 @@ from .runner import DEFAULT_CONFIG, NodeProcess, check_config, stop_all
 DEMO_TOPICS = ("left/image_raw", "right/image_raw", "ground_truth", "left/observation",
                "right/observation", "coefficients", "calibration_state", "face_expression",
                "avatar_preview", "/diagnostics")
+# Recorded from the start (type, reliable), so no message of a frame is missed while the
+# recorder discovers the publishers; the rest is found as it appears.
+_MSG = "eye_expression_driver/msg/"
+FROM_THE_START = {"/left/image_raw": ("sensor_msgs/msg/Image", False),
+                  "/right/image_raw": ("sensor_msgs/msg/Image", False),
+                  "/ground_truth": (_MSG + "SyntheticGroundTruth", True),
+                  "/left/observation": (_MSG + "EyeObservation", True),
+                  "/right/observation": (_MSG + "EyeObservation", True),
+                  "/coefficients": (_MSG + "EyeCoefficients", True),
+                  "/face_expression": (_MSG + "FaceExpression", True)}
 SETTLE = 1.0  # s the graph gets after the last frame to publish its last outputs
-# The headset starts once these have a publisher and a subscriber: the chain is connected.
+# The headset starts once these have a publisher and their subscribers: the chain is
+# connected.
 CHAIN = ("left/observation", "right/observation", "coefficients", "face_expression")
+DROP_KEYS = ("dropped", "underruns")  # diagnostics values that count lost or late frames
 START_TIMEOUT = 60.0  # s for all processes to start and the session to begin
 
 
@@ -64,8 +78,10 @@ def demo_nodes(args: argparse.Namespace) -> list[NodeLaunch]:
     """The graph on the synthetic headset, plus the avatar preview."""
     headset = {"rate": float(args.rate), "duration": float(args.seconds), "seed": args.seed,
                "session": args.session, "loop": False,
-               "wait_for_subscribers": 2,  # the tracker and the recorder
-               "wait_for_truth_subscribers": 1, "wait_for_topics": list(CHAIN)}
+               # each image and CHAIN topic: its node and the recorder (avatar_preview and
+               # the recorder for face_expression), then a second for the last start-ups
+               "wait_for_subscribers": 2, "wait_for_truth_subscribers": 1,
+               "wait_for_topics": list(CHAIN), "start_delay": 1.0}
     extra = {"eye_tracker": {"landmark_model": args.landmark_model} if args.landmark_model
              else {},
              "coefficient_node": {"load_profile_on_start": False},  # not the user's profile
@@ -92,6 +108,16 @@ class Progress:
         return status is not None and (status.message == "session finished"
                                        or status.level == DiagnosticStatus.ERROR)
 
+    def drops(self) -> dict[str, int]:
+        """The nodes' own counts of frames they dropped (or rendered late), by node."""
+        out = {}
+        for name, status in sorted(self.last.items()):
+            for value in status.values:
+                if value.key.endswith("count") and any(k in value.key for k in DROP_KEYS):
+                    what = value.key.removesuffix(" count").split(" (")[0]
+                    out[f"{name.split(':')[0]} {what}"] = int(float(value.value))
+        return out
+
     def text(self) -> str:
         keys = ("drop", "underrun", "rate", "malformed", "lost", "count")
         lines = ["node diagnostics at the end:"]
@@ -102,15 +128,19 @@ class Progress:
         return "\n".join(lines) + "\n"
 
 
-def _record(processes: list[NodeProcess], bag: Path, seconds: float) -> tuple[dict, str, str]:
-    """Record until the session is over; (counts, diagnostics text, problem or '')."""
+def _record(processes: list[NodeProcess], bag: Path,
+            seconds: float) -> tuple[dict, Progress, str]:
+    """Record until the session is over; (counts, the nodes' last diagnostics, problem or '')."""
     writer = open_writer(bag, "mcap")
     stop = [False]
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.__setitem__(0, True))
     rclpy.init(signal_handler_options=SignalHandlerOptions.NO)
     node = rclpy.create_node("eye_expression_demo")
-    recorder = Recorder(node, writer, {absolute(t, "") for t in DEMO_TOPICS})
+    recorder = Recorder(node, writer, {absolute(t, "") for t in DEMO_TOPICS}, verbose=False)
+    for topic, (msgtype, reliable) in FROM_THE_START.items():
+        recorder.subscribe(topic, msgtype, QoSProfile(depth=1000, reliability=(
+            ReliabilityPolicy.RELIABLE if reliable else ReliabilityPolicy.BEST_EFFORT)))
     progress = Progress(node)
     executor = SingleThreadedExecutor()
     executor.add_node(node)
@@ -135,7 +165,7 @@ def _record(processes: list[NodeProcess], bag: Path, seconds: float) -> tuple[di
         node.destroy_node()
         rclpy.try_shutdown()
         writer.close()
-    return recorder.counts, progress.text(), problem
+    return recorder.counts, progress, problem
 
 
 def run(args: argparse.Namespace) -> int:
@@ -156,7 +186,7 @@ def run(args: argparse.Namespace) -> int:
         try:
             processes = [NodeProcess(n, str(Path(config).resolve()), out=log)
                          for n in demo_nodes(args)]
-            counts, diagnostics, problem = _record(processes, bag, args.seconds)
+            counts, progress, problem = _record(processes, bag, args.seconds)
         finally:
             stop_all(processes, 5.0)
             for p in processes:
@@ -167,8 +197,12 @@ def run(args: argparse.Namespace) -> int:
         return 1
     print(f"demo: recorded {sum(counts.values())} messages to {bag}; writing the report",
           flush=True)
-    paths = write_report(bag, out, skip_seconds=min(5.0, args.seconds / 3), extra=diagnostics)
-    print(paths["summary"].read_text())
+    segments = segments_until(args.seconds) if args.session == "demo" else ()
+    paths = write_report(bag, out, skip_seconds=min(5.0, args.seconds / 3),
+                         extra=progress.text(), rate=args.rate, segments=segments,
+                         drops=progress.drops())
+    summary = paths["summary"].read_text()
+    print(summary.split("\nbag:")[0])  # the headline; the details stay in the file
     print(f"demo: report in {out.resolve()}")
     for name, path in paths.items():
         print(f"  {name}: {path}")

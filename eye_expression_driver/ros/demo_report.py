@@ -10,6 +10,7 @@ node's drawing), all at one stamp per frame.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,11 +22,15 @@ from ..core.avatar_preview import render_avatar
 from ..core.eye_tracking import Observation
 from ..core.image_decode import decode_image, to_mono8
 from ..core.overlay import draw_overlay
-from ..core.session_metrics import SIDES, EyeTruth, Session, evaluate, format_report, gaze_signal
+from ..core.session_metrics import SIDES, EyeTruth, Session, evaluate, format_report, headline
+from ..synth.demo_session import Segment
 from .bag_types import typestore
+from .demo_plot import label, per_frame, plot, session_time
 
 GIF_FPS = 10.0
-PANEL = 240  # px, height of each panel of the preview
+PANEL = 200  # px, height of each panel of the preview (the synthetic cameras' own size)
+CAPTION = 22  # px, the text line under the panels
+GIF_GREYS, GIF_COLOURS = 64, 128  # palette: grey levels for the eyes, colours for the rest
 
 
 def _ns(header) -> int:
@@ -95,47 +100,6 @@ def session_of(rec: Recording) -> Session:
                    np.array([f[1] for f in faces], np.int64), weights, dict(rec.counts))
 
 
-def plot(session: Session, path: Path) -> None:
-    """Each eye's blink and gaze coefficients over time against the ground truth."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    t0 = session.truth_ns[0] if session.truth_ns.size else 0
-    tt = (session.truth_ns - t0) / 1e9
-    tf = (session.face_ns - t0) / 1e9
-    if tt.size:  # faces outside the session (easing after it) came from no frame
-        tf[(tf < tt[0]) | (tf > tt[-1])] = np.nan
-    fig, axes = plt.subplots(3, 2, figsize=(12, 8), sharex=True)
-    for col, side in enumerate(SIDES):
-        truth = session.truth[side]
-        blink = session.weights.get(f"eyeBlink{side.capitalize()}", np.full(tf.shape, np.nan))
-        horizontal, vertical = (gaze_signal(session.weights, side)
-                                if f"eyeBlink{side.capitalize()}" in session.weights
-                                else (blink, blink))
-        rows = [("eyeBlink", blink, truth.blink, "1 - openness", (-0.05, 1.05)),
-                ("eyeLookOut - eyeLookIn", horizontal, truth.yaw, "yaw (deg, + out)", None),
-                ("eyeLookUp - eyeLookDown", vertical, truth.pitch, "pitch (deg, + up)", None)]
-        for row, (label, coeff, true, true_label, limits) in enumerate(rows):
-            ax = axes[row, col]
-            ax.plot(tf, coeff, color="tab:blue", lw=1)
-            other = ax if limits else ax.twinx()
-            other.plot(tt, true, color="tab:orange", lw=1, alpha=0.8)
-            if limits:
-                ax.set_ylim(*limits)
-                ax.set_ylabel(f"{label} / truth {true_label}")
-            else:
-                ax.set_ylabel(label, color="tab:blue")
-                other.set_ylabel(f"truth: {true_label}", color="tab:orange")
-            ax.set_title(f"{side} eye: {label} (blue), truth {true_label} (orange)",
-                         fontsize=9)
-        axes[2, col].set_xlabel("time (s)")
-    fig.tight_layout()
-    fig.savefig(path, dpi=90)
-    plt.close(fig)
-
-
 def _grey(msg) -> np.ndarray:
     return to_mono8(decode_image(msg.encoding, msg.width, msg.height, msg.step,
                                  msg.is_bigendian, bytes(msg.data)))
@@ -147,60 +111,146 @@ def _fit(picture: np.ndarray) -> np.ndarray:
     return cv2.resize(picture, size, interpolation=cv2.INTER_AREA)
 
 
+@dataclass
+class PreviewFrame:
+    t: float  # s into the session
+    face: dict[str, float]  # the FaceExpression drawn
+    picture: np.ndarray  # BGR
+
+
 def preview_frames(bag: Path, rec: Recording, session: Session, namespace: str = "",
-                   fps: float = GIF_FPS) -> list[np.ndarray]:
-    """BGR frames: right eye, left eye (as the avatar faces the viewer), then the avatar."""
+                   fps: float = GIF_FPS, rate: float | None = None,
+                   segments: Sequence[Segment] = ()) -> list[PreviewFrame]:
+    """BGR frames: right eye, left eye (as the avatar faces the viewer), then the avatar,
+    and a caption with the session time, the plan's current step and the blink weights."""
     prefix = "/" + namespace.strip("/") + "/" if namespace.strip("/") else "/"
-    stamps = session.face_ns
-    if stamps.size == 0:
+    t, weights = session_time(session, rate), per_frame(session)
+    produced = np.flatnonzero(np.isfinite(next(iter(weights.values()), np.array([]))))
+    if produced.size == 0:
         return []
-    step_ns = 1e9 / fps
-    chosen = set(stamps[np.unique(np.searchsorted(
-        stamps, np.arange(stamps[0], stamps[-1], step_ns)))].tolist())
+    wanted = produced[np.unique(np.searchsorted(t[produced], np.arange(0, t[-1], 1 / fps)))]
+    images = _images_at(bag, prefix, {int(session.truth_ns[i]) for i in wanted})
+    frames = []
+    for i in wanted:
+        pair = images.get(int(session.truth_ns[i]), {})
+        if len(pair) < 2:
+            continue  # an image lost on the way to the recorder
+        stamp = int(session.truth_ns[i])
+        panels = [_panel(draw_overlay(pair[side], rec.observations[side].get(stamp,
+                                                                            Observation()),
+                                      min_width=PANEL), f"{side} eye")
+                  for side in ("right", "left")]
+        face = {n: float(w[i]) for n, w in weights.items()}
+        panels.append(_panel(render_avatar(face, PANEL), "avatar"))
+        picture = np.vstack([np.hstack(panels), _caption(float(t[i]), face, segments,
+                                                          3 * PANEL)])
+        frames.append(PreviewFrame(float(t[i]), face, picture))
+    return frames
+
+
+def _images_at(bag: Path, prefix: str, stamps: set[int]) -> dict[int, dict[str, np.ndarray]]:
+    """Both eyes' images at these stamps, as grey arrays."""
     images: dict[int, dict[str, np.ndarray]] = defaultdict(dict)
     with Reader(bag) as reader:
         conns = [c for c in reader.connections
                  if c.topic in {f"{prefix}{s}/image_raw" for s in SIDES}]
         for conn, _, data in reader.messages(connections=conns):
             msg = typestore().deserialize_cdr(data, conn.msgtype)
-            if _ns(msg.header) in chosen:
+            if _ns(msg.header) in stamps:
                 images[_ns(msg.header)][conn.topic.removeprefix(prefix).split("/")[0]] = _grey(msg)
-    faces = {s: i for i, s in enumerate(stamps.tolist())}
-    frames = []
-    for stamp in sorted(chosen):
-        pair = images.get(stamp, {})
-        if len(pair) < 2:
-            continue  # an image lost on the way to the recorder
-        panels = [_fit(draw_overlay(pair[side], rec.observations[side].get(stamp, Observation())))
-                  for side in ("right", "left")]
-        weights = {n: float(w[faces[stamp]]) for n, w in session.weights.items()}
-        panels.append(render_avatar(weights, PANEL))
-        frames.append(np.hstack(panels))
-    return frames
+    return images
+
+
+def _panel(picture: np.ndarray, name: str) -> np.ndarray:
+    picture = _fit(picture)
+    _text(picture, name, (6, PANEL - 8))
+    return picture
+
+
+def _text(picture: np.ndarray, text: str, origin: tuple[int, int], scale: float = 0.45) -> None:
+    """White text on a dark box, legible on eyes and on the avatar alike."""
+    (width, height), base = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, scale, 1)
+    x, y = origin
+    cv2.rectangle(picture, (x - 3, y - height - 3), (x + width + 3, y + base), (30, 30, 30), -1)
+    cv2.putText(picture, text, origin, cv2.FONT_HERSHEY_SIMPLEX, scale, (255, 255, 255), 1,
+                cv2.LINE_AA)
+
+
+def _caption(t: float, face: dict[str, float], segments: Sequence[Segment],
+             width: int) -> np.ndarray:
+    strip = np.full((CAPTION, width, 3), 30, np.uint8)
+    doing = ", ".join(("look " if s.kind == "saccade" else "") + label(s)
+                      for s in segments if s.start <= t < s.end)
+    _text(strip, f"{t:5.1f} s  {doing}", (6, 15))
+    blink = "  ".join(f"eyeBlink{s} {face.get(f'eyeBlink{s}', float('nan')):.2f}"
+                      for s in ("Right", "Left"))
+    (size, _), _ = cv2.getTextSize(blink, cv2.FONT_HERSHEY_SIMPLEX, 0.45, 1)
+    _text(strip, blink, (width - 8 - size, 15))
+    return strip
+
+
+def gif_palette(frames: list[np.ndarray]):
+    """One palette for the whole GIF: grey levels for the eye images, and the overlay's and
+    the avatar's colours from a sample of frames (an adaptive palette gives the large grey
+    area nearly every entry, and the iris and the pupil mark lose their colour)."""
+    from PIL import Image as PILImage
+
+    sample = np.vstack([frames[i] for i in np.linspace(0, len(frames) - 1, 12).astype(int)])
+    rgb = cv2.cvtColor(sample, cv2.COLOR_BGR2RGB).reshape(-1, 3)
+    coloured = rgb[rgb.max(1).astype(int) - rgb.min(1) > 12]
+    if coloured.size == 0:
+        coloured = np.zeros((1, 3), np.uint8)
+    side = int(np.ceil(np.sqrt(len(coloured))))
+    square = np.resize(coloured, (side * side, 3)).reshape(side, side, 3)
+    colours = PILImage.fromarray(square).quantize(GIF_COLOURS, PILImage.Quantize.MEDIANCUT)
+    levels = np.linspace(0, 255, GIF_GREYS).round().astype(np.uint8)
+    entries = np.concatenate([np.repeat(levels, 3), np.array(colours.getpalette(), np.uint8)])
+    palette = PILImage.new("P", (1, 1))
+    palette.putpalette(entries[:768].tolist())
+    return palette
 
 
 def write_gif(frames: list[np.ndarray], path: Path, fps: float = GIF_FPS) -> None:
     from PIL import Image as PILImage
 
-    pictures = [PILImage.fromarray(cv2.cvtColor(f, cv2.COLOR_BGR2RGB)) for f in frames]
+    palette = gif_palette(frames)
+    pictures = [PILImage.fromarray(cv2.cvtColor(f, cv2.COLOR_BGR2RGB)).quantize(
+        palette=palette, dither=PILImage.Dither.NONE) for f in frames]
     pictures[0].save(path, save_all=True, append_images=pictures[1:],
-                     duration=round(1000 / fps), loop=0, optimize=True)
+                     duration=round(1000 / fps), loop=0)
 
 
 def write_report(bag: Path, out: Path, namespace: str = "", skip_seconds: float = 5.0,
-                 extra: str = "") -> dict[str, Path]:
-    """plot.png, preview.gif (+ preview.png, one frame) and summary.txt in `out`."""
+                 extra: str = "", rate: float | None = None,
+                 segments: Sequence[Segment] = (),
+                 drops: dict[str, int] | None = None) -> dict[str, Path]:
+    """coefficients.png, preview.gif (+ preview.png, one frame) and summary.txt in `out`.
+
+    ``rate`` is the headset's frame rate (else taken from the stamps), ``segments`` the
+    scripted plan to draw, ``drops`` the nodes' own drop counts for the summary.
+    """
     out.mkdir(parents=True, exist_ok=True)
     rec = read_recording(bag, namespace)
     session = session_of(rec)
     paths = {"plot": out / "coefficients.png", "summary": out / "summary.txt"}
-    plot(session, paths["plot"])
-    frames = preview_frames(bag, rec, session, namespace)
+    plot(session, paths["plot"], rate, segments, skip_seconds)
+    frames = preview_frames(bag, rec, session, namespace, rate=rate, segments=segments)
     if frames:
         paths["preview"], paths["frame"] = out / "preview.gif", out / "preview.png"
-        write_gif(frames, paths["preview"])
-        cv2.imwrite(str(paths["frame"]), frames[len(frames) // 2])
+        write_gif([f.picture for f in frames], paths["preview"])
+        cv2.imwrite(str(paths["frame"]), telling_frame(frames).picture)
     report = evaluate(session, skip_seconds)
-    header = f"bag: {bag}\nwarm-up not judged: first {skip_seconds:g} s\n"
-    paths["summary"].write_text(header + extra + format_report(report, session.counts))
+    paths["summary"].write_text(
+        headline(report, skip_seconds, drops) + f"\nbag: {bag}\n" + extra
+        + "details:\n" + format_report(report, session.counts))
     return paths
+
+
+def telling_frame(frames: list[PreviewFrame]) -> PreviewFrame:
+    """The frame for preview.png: the one whose eyes' blink weights differ most (a wink),
+    which shows at once that each eye is tracked on its own."""
+    def wink(frame: PreviewFrame) -> float:
+        left, right = (frame.face.get(f"eyeBlink{s}", 0.0) for s in ("Left", "Right"))
+        return abs(left - right) if np.isfinite(left - right) else -1.0
+
+    return max(frames, key=wink)

@@ -174,8 +174,10 @@ HEADSET_PARAMS: list[ParamSpec] = [
     ParamSpec("wait_for_truth_subscribers", 0, "and once ground_truth has this many (a "
               "recorder or an evaluation)", "", 0, 100, read_only=True),
     ParamSpec("wait_for_topics", [], "and once each of these topics (relative names) has a "
-              "publisher and a subscriber: the graph downstream is connected",
-              read_only=True, array_of="string"),
+              "publisher and as many subscribers as the images: the graph downstream is "
+              "connected", read_only=True, array_of="string"),
+    ParamSpec("start_delay", 0.0, "then wait this long more, while the other processes finish "
+              "starting (their first frames are slow)", "s", 0.0, 60.0, read_only=True),
     ParamSpec("left_frame_id", "left_eye_camera", "frame_id of the left images and truth"),
     ParamSpec("right_frame_id", "right_eye_camera", "frame_id of the right images"),
     *reporting_params(),

@@ -82,8 +82,7 @@ class SyntheticHeadsetNode(Node):
             depth=max(2, round(p["buffer"] * p["rate"])), loop=p["loop"])
         self._frames.wait_ready(2, timeout=10.0)  # start publishing with frames in hand
         self._said_finished = False
-        self._started = not (p["wait_for_subscribers"] or p["wait_for_truth_subscribers"]
-                             or p["wait_for_topics"])
+        self._ready_at: float | None = None  # when the graph was found listening
         self._other_camera = ""
         self.create_timer(1.0 / p["rate"], self._tick)
         self.create_timer(CAMERA_CHECK_PERIOD, self._look_for_other_cameras)
@@ -98,21 +97,24 @@ class SyntheticHeadsetNode(Node):
         self.diagnostics.apply(changed)
 
     def _waiting(self) -> bool:
-        """True until the listeners to wait for are there (checked until they are)."""
-        if not self._started:
-            p = self.params
-            images = min(self._left.get_subscription_count(),
-                         self._right.get_subscription_count())
-            self._started = (images >= p["wait_for_subscribers"]
-                             and self._truth.get_subscription_count()
-                             >= p["wait_for_truth_subscribers"]
-                             and all(self._connected(t) for t in p["wait_for_topics"]))
-            if self._started:
-                self.get_logger().info("the graph listens: session started")
-        return not self._started
+        """True until the listeners to wait for are there, and start_delay after that."""
+        if self._ready_at is None and self._listened():
+            self._ready_at = time.monotonic()
+            self.get_logger().info("the graph listens: the session starts"
+                                   + (f" in {self.params['start_delay']:g} s"
+                                      if self.params["start_delay"] else ""))
+        return self._ready_at is None or \
+            time.monotonic() - self._ready_at < self.params["start_delay"]
 
-    def _connected(self, topic: str) -> bool:
-        return self.count_publishers(topic) > 0 and self.count_subscribers(topic) > 0
+    def _listened(self) -> bool:
+        p = self.params
+        wanted = p["wait_for_subscribers"]
+        images = min(self._left.get_subscription_count(), self._right.get_subscription_count())
+        return (images >= wanted
+                and self._truth.get_subscription_count() >= p["wait_for_truth_subscribers"]
+                and all(self.count_publishers(t) > 0
+                        and self.count_subscribers(t) >= max(wanted, 1)
+                        for t in p["wait_for_topics"]))
 
     def _look_for_other_cameras(self) -> None:
         """Pause while someone else publishes our image topics: two sources must not mix."""
@@ -163,7 +165,7 @@ class SyntheticHeadsetNode(Node):
             return OK, "session finished"
         if self._other_camera:
             return WARN, f"paused: another node publishes {self._other_camera}"
-        if not self._started:
+        if self._ready_at is None:
             return OK, "waiting for subscribers"
         rate = self.stats.rate("frame pairs out", now)
         if rate < 0.9 * self.params["rate"] and self._frames.underruns:

@@ -33,7 +33,7 @@ KINDS = ("fixation", "saccade", "pursuit", "reading", "blink", "wink", "squint",
 # No headset slips: the demo shows expressions, not robustness.
 DEMO_PARAMS = BehaviourParams(slips_per_min=0.0)
 PURSUIT_RADIUS_DEG = 12.0
-READING_LINE_DEG = -18.0  # below straight ahead
+READING_LINE_DEG = -14.0  # below straight ahead, as a page held low
 READING_HALF_WIDTH_DEG = 10.0
 
 
@@ -52,25 +52,26 @@ class Segment:
 # Gaze: consecutive segments covering the plan; a saccade segment jumps, then holds (a
 # fixation segment too, if it does not start on its target).
 GAZE_PLAN = (
-    Segment("fixation", 0.0, 2.5),
-    Segment("saccade", 2.5, 3.3, (-14.0, 0.0)),  # to the wearer's right
-    Segment("saccade", 3.3, 4.1, (14.0, 0.0)),
-    Segment("saccade", 4.1, 4.9, (0.0, 10.0)),  # up
-    Segment("saccade", 4.9, 5.7, (0.0, -10.0)),  # down
-    Segment("saccade", 5.7, 6.5, (0.0, 0.0)),
-    Segment("pursuit", 6.5, 10.0),  # one circle
-    Segment("fixation", 10.0, 13.0),
+    Segment("fixation", 0.0, 1.5),
+    # The four directions early, so the calibration has seen the range when judging starts.
+    Segment("saccade", 1.5, 2.3, (-14.0, 0.0)),  # to the wearer's right
+    Segment("saccade", 2.3, 3.1, (14.0, 0.0)),
+    Segment("saccade", 3.1, 3.9, (0.0, 10.0)),  # up
+    Segment("saccade", 3.9, 4.7, (0.0, -10.0)),  # down
+    Segment("saccade", 4.7, 5.5, (0.0, 0.0)),
+    Segment("pursuit", 5.5, 9.0),  # one circle
+    Segment("fixation", 9.0, 13.0),
     Segment("saccade", 13.0, 15.0, (6.0, 3.0)),  # held through the squint
     Segment("saccade", 15.0, 16.5, (0.0, 0.0)),  # held through the wide eyes
     Segment("reading", 16.5, 20.0),
 )
 # Lids: blinks and winks close, squint and wide change the open lid for a while.
 LID_PLAN = (
-    Segment("blink", 1.2, 1.6),
-    Segment("blink", 5.2, 5.6),
-    Segment("blink", 8.5, 8.9),
-    Segment("wink", 10.4, 11.1, eye="left"),
-    Segment("wink", 11.8, 12.5, eye="right"),
+    Segment("blink", 0.8, 1.2),
+    Segment("blink", 5.0, 5.4),
+    Segment("blink", 7.8, 8.2),
+    Segment("wink", 9.6, 10.3, eye="left"),
+    Segment("wink", 11.4, 12.1, eye="right"),
     Segment("squint", 13.2, 14.8),
     Segment("wide", 15.2, 16.3),
     Segment("blink", 18.6, 19.0),
