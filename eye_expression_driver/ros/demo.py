@@ -120,7 +120,7 @@ class Progress:
 
     def text(self) -> str:
         keys = ("drop", "underrun", "rate", "malformed", "lost", "count")
-        lines = ["node diagnostics at the end:"]
+        lines = ["node diagnostics after the session (counts are totals; rates have ended):"]
         for name, status in sorted(self.last.items()):
             values = ", ".join(f"{v.key} {v.value}" for v in status.values
                                if any(k in v.key for k in keys))
