@@ -1,7 +1,8 @@
-"""End to end over real DDS: rendered eye sequences (blinks, saccades) from the synthetic
-camera stream into the graph started by `eye-expression run`; the FaceExpression that comes
-out has eyeBlink* high during ground-truth blinks and low outside them, eyeLook* following
-the ground-truth gaze, and the source images' stamps.
+"""End to end over real DDS: the first 12 s of the synthetic camera's demo session (saccades
+in four directions, then a pursuit circle, blinks and a wink of each eye) stream into the
+graph started by `eye-expression run`; the FaceExpression that comes out has eyeBlink* high
+during ground-truth blinks and low outside them, eyeLook* following the ground-truth gaze,
+and the source images' stamps. The frames are rendered while the graph starts.
 
 Needs the shipped landmark model (vision.eye_features.DEFAULT_MODEL); skipped without it.
 """
@@ -21,6 +22,7 @@ from ros_graph_helpers import REPO, Runner, image, stamp_of, wait_matched
 from sensor_msgs.msg import Image
 
 from eye_expression_driver.ros.avatar_bridge import RELIABLE_10
+from eye_expression_driver.synth.demo_session import script_demo_session
 from eye_expression_driver.synth.sequence import generate_sequence
 from eye_expression_driver.vision.eye_features import DEFAULT_MODEL
 
@@ -29,7 +31,7 @@ pytestmark = [
     pytest.mark.skipif(not DEFAULT_MODEL.is_file(),
                        reason=f"no shipped landmark model yet ({DEFAULT_MODEL})"),
 ]
-SEED, SECONDS, FPS, SIZE = 3, 20.0, 30.0, (200, 160)
+SEED, SECONDS, FPS, SIZE = 3, 12.0, 30.0, (200, 160)
 PUBLISH_HZ = 60.0  # faster than the sequence's own rate; stamps keep the sequence's timing
 BASE_NS = 1_750_000_000_000_000_000
 WARM_UP = 1 / 3  # the first third calibrates; the rest is judged
@@ -45,7 +47,7 @@ class Truth:
 
 
 def render() -> tuple[list, Truth]:
-    frames = list(generate_sequence(SEED, SECONDS, FPS, SIZE))
+    frames = list(generate_sequence(SEED, SECONDS, FPS, SIZE, scripter=script_demo_session))
     stamps = [BASE_NS + round(f.t * 1e9) for f in frames]
 
     def per_eye(field: str) -> dict[str, np.ndarray]:
@@ -66,9 +68,9 @@ def graph_config(tmp_path) -> str:
 
 
 def stream(tmp_path) -> tuple[Truth, dict[int, FaceExpression], str]:
-    frames, truth = render()
     domain = _next_domain()
     runner = Runner(tmp_path, domain, "--config", graph_config(tmp_path))
+    frames, truth = render()  # while the graph starts
     peer = Peer(domain, "e2e_camera")
     faces: dict[int, FaceExpression] = {}
     try:
