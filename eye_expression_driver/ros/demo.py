@@ -81,7 +81,8 @@ def demo_nodes(args: argparse.Namespace) -> list[NodeLaunch]:
                # each image and CHAIN topic: its node and the recorder (avatar_preview and
                # the recorder for face_expression), then a second for the last start-ups
                "wait_for_subscribers": 2, "wait_for_truth_subscribers": 1,
-               "wait_for_topics": list(CHAIN), "start_delay": 1.0}
+               "wait_for_topics": list(CHAIN), "start_delay": 1.0,
+               "reliable_images": True}  # the recording must hold every frame
     extra = {"eye_tracker": {"landmark_model": args.landmark_model} if args.landmark_model
              else {},
              "coefficient_node": {"load_profile_on_start": False},  # not the user's profile

@@ -178,6 +178,10 @@ HEADSET_PARAMS: list[ParamSpec] = [
               "connected", read_only=True, array_of="string"),
     ParamSpec("start_delay", 0.0, "then wait this long more, while the other processes finish "
               "starting (their first frames are slow)", "s", 0.0, 60.0, read_only=True),
+    ParamSpec("reliable_images", False, "publish the images reliable instead of best effort, "
+              "so a recorder that must not lose a frame (the demo's) gets every one; "
+              "best-effort subscribers such as the trackers are served as before",
+              read_only=True),
     ParamSpec("left_frame_id", "left_eye_camera", "frame_id of the left images and truth"),
     ParamSpec("right_frame_id", "right_eye_camera", "frame_id of the right images"),
     *reporting_params(),

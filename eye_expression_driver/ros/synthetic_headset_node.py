@@ -44,6 +44,7 @@ SCRIPTERS = {"demo": script_demo_session, "random": script_behaviour}
 PARAMS = HEADSET_PARAMS
 CAMERA_CHECK_PERIOD = 0.25  # s between looks for another publisher on the image topics
 GROUND_TRUTH_QOS = QoSProfile(depth=50, reliability=QoSReliabilityPolicy.RELIABLE)
+RELIABLE_IMAGE_QOS = QoSProfile(depth=50, reliability=QoSReliabilityPolicy.RELIABLE)
 
 
 def eye_truth_msg(truth: FrameTruth, eye: int) -> EyeGroundTruth:
@@ -70,8 +71,9 @@ class SyntheticHeadsetNode(Node):
         self.diagnostics = Diagnostics(self, "synthetic headset", "synthetic_headset",
                                        self.stats, self._summary, p["diagnostics_period"],
                                        p["log_period"])
-        self._left = self.create_publisher(Image, "left/image_raw", qos_profile_sensor_data)
-        self._right = self.create_publisher(Image, "right/image_raw", qos_profile_sensor_data)
+        image_qos = RELIABLE_IMAGE_QOS if p["reliable_images"] else qos_profile_sensor_data
+        self._left = self.create_publisher(Image, "left/image_raw", image_qos)
+        self._right = self.create_publisher(Image, "right/image_raw", image_qos)
         self._truth = self.create_publisher(SyntheticGroundTruth, "ground_truth",
                                             GROUND_TRUTH_QOS)
         size = (p["width"], p["height"])
