@@ -89,6 +89,28 @@ def brighten_sclera(
     return image * (1.0 + (rng.uniform(1.2, 2.5) - 1.0) * mask)
 
 
+def add_brow(image: np.ndarray, landmarks: np.ndarray, rng: np.random.Generator) -> None:
+    """Darken a blurred arc above the eye (in place): the brow of wider views and face crops.
+
+    The renderer draws no brows; without them a closed eye under a brow reads as open,
+    the brow taken for the upper lid.
+    """
+    nasal, temporal = landmarks[6], landmarks[18]
+    width = max(float(np.linalg.norm(temporal - nasal)), 1.0)
+    axis = (temporal - nasal) / width
+    up = np.array([axis[1], -axis[0]])  # towards the top of the image
+    centre = (nasal + temporal) / 2 + up * width * rng.uniform(0.3, 0.7) \
+        + axis * width * rng.uniform(-0.1, 0.2)
+    mask = np.zeros(image.shape, np.float32)
+    s = 16.0
+    cv2.ellipse(mask, tuple(int(v) for v in np.round(centre * s)),
+                (int(width * rng.uniform(0.5, 0.75) * s), int(width * rng.uniform(0.05, 0.2) * s)),
+                float(np.degrees(np.arctan2(axis[1], axis[0]))), 180, 360, 1.0,
+                max(1, int(width * rng.uniform(0.05, 0.14))), cv2.LINE_AA, 4)
+    mask = cv2.GaussianBlur(mask, (0, 0), 0.5 + 0.03 * width)
+    image *= 1.0 - rng.uniform(0.3, 0.75) * mask
+
+
 def letterbox_band(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Replace a top/bottom or left/right band by replicated edges, as a letterbox does."""
     size = image.shape[0]
@@ -182,6 +204,8 @@ def augment_view(
     source = source.astype(np.float32)
     if rng.random() < 0.35:
         source = brighten_sclera(source, landmarks, pupil, rng)
+    if rng.random() < 0.3:
+        add_brow(source, landmarks, rng)
     image = warp_area(source, affine, size, rng)
     points = np.vstack([landmarks, pupil[None]]) @ affine[:, :2].T + affine[:, 2]
     if rng.random() < 0.2:

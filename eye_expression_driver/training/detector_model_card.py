@@ -80,7 +80,7 @@ of the image width) x {args.frames} random poses (closed, half-closed, open and 
 gaze +-32 deg yaw, +-25 deg pitch, pupil sizes, glasses reflections, motion blur), rendered
 at {args.render_size} px. Augmentation: zoom (half around the source framing, half any
 framing; eye 0.3-1.8 of the input width; crops that cut the eye off), rotation, aspect,
-shift, letterbox bands, a brighter sclera (visible-light look), extra glints, lash strokes
+shift, letterbox bands, a brighter sclera (visible-light look), brows, extra glints, lash strokes
 and occluders, gamma, illumination gradients, blur, resolution loss, noise, JPEG; 8 %
 eye-free inputs. Seed {args.seed}, {args.steps} steps of {args.batch},
 AdamW lr {args.lr} with cosine decay.
