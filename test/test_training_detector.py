@@ -20,22 +20,25 @@ from eye_expression_driver.training.onnx_export import check_parity, export_onnx
 from eye_expression_driver.vision.eye_features import EyeFeatureDetector
 
 
-@pytest.mark.parametrize("seed", range(5))
-def test_warp_moves_image_and_points_together(seed: int) -> None:
-    rng = np.random.default_rng(seed)
+def test_warp_moves_image_and_points_together() -> None:
     source = np.zeros((512, 512), np.float32)  # large: no border enters the view
-    point = rng.uniform(236, 276, 2)
     yy, xx = np.mgrid[0:512, 0:512]
-    source += 200 * np.exp(-((xx - point[0]) ** 2 + (yy - point[1]) ** 2) / (2 * 4.0**2))
-    affine = random_affine(rng, point + rng.normal(0, 5, 2), 60.0, 64)
-    out = warp_area(source, affine, 64, rng)
-    expected = affine[:, :2] @ point + affine[:, 2]
-    if not np.all((expected > 8) & (expected < 56)):
-        pytest.skip("the random view put the dot near the border")
-    weights = np.clip(out - out.max() * 0.3, 0, None)
     oy, ox = np.mgrid[0:64, 0:64]
-    found = np.array([(ox * weights).sum(), (oy * weights).sum()]) / weights.sum()
-    assert np.linalg.norm(found - expected) < 0.3
+    checked = 0
+    for seed in range(20):
+        rng = np.random.default_rng(seed)
+        point = rng.uniform(236, 276, 2)
+        dot = source + 200 * np.exp(-((xx - point[0]) ** 2 + (yy - point[1]) ** 2) / 32.0)
+        affine = random_affine(rng, point + rng.normal(0, 5, 2), 60.0, 64)
+        out = warp_area(dot, affine, 64, rng)
+        expected = affine[:, :2] @ point + affine[:, 2]
+        if not np.all((expected > 8) & (expected < 56)):
+            continue  # the random view put the dot near its border
+        weights = np.clip(out - out.max() * 0.3, 0, None)
+        found = np.array([(ox * weights).sum(), (oy * weights).sum()]) / weights.sum()
+        assert np.linalg.norm(found - expected) < 0.3
+        checked += 1
+    assert checked >= 10
 
 
 def test_soft_argmax_finds_a_peak() -> None:
