@@ -51,10 +51,18 @@ def _evaluation_section(result: dict | None) -> str:
             for c in COEFFICIENTS]
     rows.append("| MAE P vs 1 - openness | " + " | ".join(
         f"{paths[n]['mae_p_vs_openness']:.4f}" for n in names) + " |")
-    rows.append("| blink F1 | " + " | ".join(f"{paths[n]['blink']['f1']:.3f}" for n in names)
-                + " |")
+    rows.append("| blink F1 (scripted blinks) | " + " | ".join(
+        f"{paths[n]['blink']['f1']:.3f}" for n in names) + " |")
+    rows.append("| blink F1 (truth's P > 0.5 events) | " + " | ".join(
+        f"{paths[n]['blink_vs_truth']['f1']:.3f}" for n in names) + " |")
     rows.append("| jitter P (fixations) | " + " | ".join(
         f"{paths[n]['jitter']['blink']:.4f}" for n in names) + " |")
+    floor = result["single_image_floor"]
+    rows.append(f"\nSingle-image floor (docs/learned_path.md), {floor['frames']} open-eye frames: "
+                "exact pupil positions normalised with the population's median centre give "
+                "E MAE " + ", ".join(f"{c} {v:.3f}" for c, v in floor["floor_mae"].items())
+                + "; the learned path on the same frames: "
+                + ", ".join(f"{c} {v:.3f}" for c, v in floor["learned_mae"].items()) + ".")
     h = result["held_out"]
     return (f"{len(h['seeds'])} held-out people (stream {h['stream']}), both eyes, "
             f"{h['seconds']:g} s at {h['fps']:g} Hz, {h['size'][0]}x{h['size'][1]} px. Truth = "

@@ -56,7 +56,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
       "--data: the shipped model")
     a("--work", type=Path, default=Path("out/coefficients"), help="cache and checkpoints")
     a("--seed", type=int, default=0, help="seed of the split, batches and weights")
-    a("--steps", type=int, default=8000, help="iteration budget (optimiser steps)")
+    a("--steps", type=int, default=6000, help="iteration budget (optimiser steps)")
     a("--tolerance", type=float, default=0.02,
       help="stop when every coefficient's validation MAE is at most this")
     a("--eval-every", type=int, default=250, help="steps between validations and checkpoints")
