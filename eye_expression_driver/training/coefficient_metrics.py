@@ -2,8 +2,9 @@
 
 * MAE: mean absolute error of each coefficient over all frames.
 * Blink F1: blink events are runs of P > 0.5. A true blink is a scripted blink or wink of
-  that eye whose true openness falls below 0.5 (the closing is more than half); shallower
-  scripted closures (partial blinks) may be detected or not without counting either way.
+  that eye whose true openness falls below ``MUST_OPENNESS`` (0.4: clearly more than half
+  closed); shallower scripted closures (partial blinks, and those that close the eye to
+  about half, where P itself sits near 0.5) may be detected or not without counting.
   A detected event overlapping a true blink (with ``slack`` seconds on each side) is a hit;
   each true blink is hit at most once; every other detected event is a false alarm (also a
   second event within one blink: P dropping below 0.5 mid-blink splits it in two).
@@ -16,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 BLINK_THRESHOLD = 0.5
+MUST_OPENNESS = 0.4  # a scripted closure below this openness is a blink that must be found
 FIXATION_SPEED = 30.0  # deg/s: slower true gaze counts as fixating (drift, tremor)
 OPEN_EYE = 0.7  # true openness above which an eye counts as open for jitter
 
@@ -35,7 +37,7 @@ def true_blinks(events: list[dict], eye: str, t: np.ndarray,
         if e["kind"] not in ("blink", "partial", "wink") or e["eye"] not in ("both", eye):
             continue
         inside = (t >= e["start"]) & (t <= e["end"])
-        deep = inside.any() and float(openness[inside].min()) < BLINK_THRESHOLD
+        deep = inside.any() and float(openness[inside].min()) < MUST_OPENNESS
         (must if deep else may).append((float(e["start"]), float(e["end"])))
     return must, may
 
