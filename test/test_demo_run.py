@@ -89,8 +89,10 @@ def image_stamps(bag: Path) -> set[int]:
 
 
 def values(msg) -> np.ndarray:
-    return np.array([getattr(getattr(msg, eye), f) for eye in ("left", "right")
-                     for f in FIELDS], dtype=float)
+    """Both eyes' coefficients; NaN for an eye the graph reports without an estimate (its
+    frame was lost on the way, so there is nothing to compare)."""
+    return np.array([getattr(getattr(msg, eye), f) if getattr(msg, eye).blink_confidence > 0
+                     else np.nan for eye in ("left", "right") for f in FIELDS], dtype=float)
 
 
 def graph_config(tmp: Path, model: Path) -> str:
@@ -127,4 +129,5 @@ def test_replaying_the_bag_through_the_graph_gives_the_same_coefficients(demo, t
     assert len(common) >= 0.8 * len(recorded), (len(common), len(recorded), out)
     assert set(replayed) <= image_stamps(folder / "session")  # original stamps, not new ones
     error = np.array([np.abs(recorded[s] - replayed[s]).max() for s in common])
+    assert np.isfinite(error).sum() >= 0.8 * len(common), error  # compared, not all lost
     assert np.nanmax(error) <= 0.05, error
