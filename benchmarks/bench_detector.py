@@ -222,7 +222,8 @@ def card_section(report: dict, command: str) -> str:
     if real:
         lines.append(f"inp_itmo PupilEye ({real['images']} 200x200 NIR images, 10 subjects), "
                      "pupil centre error against the mask centroid:\n")
-        lines.append("| method | median px | within 5 px | median ms |\n|---|---|---|---|")
+        lines.append("| method | median px | within 5 px | median ms (in turn with the others) |")
+        lines.append("|---|---|---|---|")
         for name in ("ours", "ours_no_refine", "detector2d"):
             if name in real:
                 r = real[name]

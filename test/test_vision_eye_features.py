@@ -48,7 +48,8 @@ def test_finds_landmarks_and_pupil_of_open_rendered_eyes(detector) -> None:
         pupil_err.append(np.linalg.norm(found.pupil - truth.pupil) / width)
         assert found.confidence > 0.5 and found.pupil_confidence > 0.5
         assert abs(found.eyelid_distance - eyelid_distance(truth.landmarks)) < 0.05
-        assert found.eye_width == pytest.approx(width, rel=0.1)
+        # Close-ups put the corners outside the image: their width is extrapolated.
+        assert found.eye_width == pytest.approx(width, rel=0.15)
     assert np.mean(lm_err) < 0.05
     assert np.median(pupil_err) < 0.02
 

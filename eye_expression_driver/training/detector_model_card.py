@@ -84,7 +84,7 @@ shift, letterbox bands, a brighter sclera (visible-light look), brows, extra gli
 and occluders, gamma, illumination gradients, blur, resolution loss, noise, JPEG; 8 %
 eye-free inputs. Seed {args.seed}, {args.steps} steps of {args.batch},
 AdamW lr {args.lr} with cosine decay.
-Training took {report["train_minutes"]:.1f} min on {args.threads} CPU threads.
+Training took {report["train_minutes"]:.1f} min with {args.threads} CPU thread(s) (shared machine).
 
 ## Accuracy on held-out synthetic subjects
 {m["frames"]} frames of {args.holdout_subjects} subjects never used in training, 200x200,

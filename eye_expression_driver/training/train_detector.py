@@ -47,7 +47,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     a("--size", type=int, default=64, help="network input px")
     a("--width", type=int, default=16, help="channels of the first stage")
     a("--head", choices=("regression", "hybrid"), default="hybrid")
-    a("--threads", type=int, default=2, help="torch threads")
+    a("--threads", type=int, default=1,
+      help="torch threads (1: the shipped model's setting, bit-reproducible)")
     a("--holdout-subjects", type=int, default=40, help="held-out subjects for the card")
     a("--holdout-frames", type=int, default=10)
     a("--no-progress", action="store_true", help="no progress bars")
