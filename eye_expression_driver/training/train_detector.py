@@ -48,7 +48,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     a("--width", type=int, default=16, help="channels of the first stage")
     a("--head", choices=("regression", "hybrid"), default="hybrid")
     a("--threads", type=int, default=1,
-      help="torch threads (1: the shipped model's setting, bit-reproducible)")
+      help="torch threads (1: the shipped model's setting; seeded, deterministic)")
     a("--holdout-subjects", type=int, default=40, help="held-out subjects for the card")
     a("--holdout-frames", type=int, default=10)
     a("--no-progress", action="store_true", help="no progress bars")
