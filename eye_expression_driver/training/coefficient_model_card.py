@@ -108,8 +108,9 @@ the detector's photometric changes on half the inputs, 5% eye-free inputs (confi
 ## Training
 Seed {args.seed}, batch {args.batch}, AdamW lr {args.lr} with warm-up and cosine decay, L1
 loss on the coefficients + 0.1 BCE on the confidence; frames drawn evenly over bins of P.
-Stopped: {report["stop_reason"]}. Exported the best validation state (step
-{report["best_step"]}). Validation MAE against the labels: {", ".join(
+Stopped: {report["stop_reason"]}. Exported the state at the end (the lowest mean
+validation error was at step {report["best_step"]}). Validation MAE against the labels:
+{", ".join(
         f"{c} {v:.4f}" for c, v in zip(COEFFICIENTS, val, strict=True))}.
 Labelling took {report["label_minutes"]:.1f} min, training {report["train_minutes"]:.1f} min
 on {args.threads} CPU threads. ONNX vs PyTorch max abs difference:

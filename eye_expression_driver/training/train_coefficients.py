@@ -10,7 +10,10 @@ Training compares the network's output with the labels (L1, the error the target
 stated in) and stops when the validation error (the worst coefficient's mean absolute error
 on held-out sessions) is within ``--tolerance`` or when ``--steps`` are spent, and says
 which. Checkpoints go to ``--work`` (``--resume`` continues); the best validation state is
-exported and checked against PyTorch (max abs difference <= 1e-4).
+exported and checked against PyTorch (max abs difference <= 1e-4). The state at the end
+is exported, not the one with the lowest validation error: on held-out people the gaze error
+sits at the single-image floor and only fluctuates, so an early "best" is noise and leaves
+the blink coefficient undertrained (measured: P MAE 0.054 vs 0.049, blink F1 0.91 vs 0.96).
 """
 
 from __future__ import annotations
@@ -152,9 +155,8 @@ class Progress:
     """What training did: validations, the best state and why it stopped."""
 
     history: list[dict] = field(default_factory=list)
-    best_error: float = float("inf")
+    best_error: float = float("inf")  # lowest mean validation MAE seen (for the report)
     best_step: int = -1
-    best_state: dict | None = None
     stop_reason: str = ""
     step: int = 0
 
@@ -169,14 +171,13 @@ def _checkpoint(path: Path, model, optimiser, rng, progress: Progress) -> None:
 
 
 def _validate_step(model, val, step, args, progress: Progress, running: float) -> bool:
-    """Validate, remember the best state; True when the tolerance is reached."""
+    """Validate and log; True when the tolerance is reached."""
     error = validate(model, val)
     worst = float(error.max())
     progress.history.append({"step": step, "train_l1": round(running, 5),
                              "val_mae": [round(float(e), 5) for e in error]})
     if float(error.mean()) < progress.best_error:
         progress.best_error, progress.best_step = float(error.mean()), step
-        progress.best_state = {k: v.clone() for k, v in model.state_dict().items()}
     if worst <= args.tolerance:
         progress.stop_reason = (f"tolerance reached: worst validation MAE {worst:.4f} <= "
                                 f"{args.tolerance} at step {step}")
@@ -223,8 +224,6 @@ def train(model: CoefficientNet, train_data: CoefficientData, val: CoefficientDa
         progress.stop_reason = (f"iteration budget spent: {args.steps} steps, worst validation "
                                 f"MAE {max(progress.history[-1]['val_mae']):.4f} > "
                                 f"{args.tolerance}" if progress.history else "no steps to run")
-    if progress.best_state is not None:
-        model.load_state_dict(progress.best_state)
     model.eval()
     return progress
 
