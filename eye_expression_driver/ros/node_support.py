@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import signal
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -60,25 +60,33 @@ def image_msg(array: np.ndarray, encoding: str, header: Any = None) -> Image:
 
 
 def run_node(factory: Callable[[], Node], args: list[str] | None = None) -> int:
-    """Init, build the node, spin until SIGINT/SIGTERM, clean up; 1 if the node refused to start.
+    """Init, build the node, spin until SIGINT/SIGTERM, clean up; 1 if the node refused to start."""
+    return run_nodes([factory], args)
+
+
+def run_nodes(factories: Sequence[Callable[[], Node]], args: list[str] | None = None) -> int:
+    """``run_node`` for several nodes composed in one process: one context (one DDS
+    participant) and one executor, each node with its own name and parameter section.
 
     rclpy turns SIGINT and SIGTERM into a context shutdown, so spin returns (or raises
-    ExternalShutdownException) and the node is destroyed before the process exits.
+    ExternalShutdownException) and the nodes are destroyed before the process exits.
     """
     rclpy.init(args=args)
-    node, code = None, 0
+    nodes: list[Node] = []
+    code = 0
     try:
         try:
-            node = factory()
+            for factory in factories:
+                nodes.append(factory())  # built so far: destroyed if a later one refuses
         except (ValueError, TypeError, InvalidParameterValueException) as exc:
             print(f"error: {exc}", file=sys.stderr)  # a refused parameter at start-up
             code = 1
         else:
-            spin(node)
+            spin(*nodes)
     except (KeyboardInterrupt, ExternalShutdownException):
         pass
     finally:
-        _clean_up(node)
+        _clean_up(nodes)
     return code
 
 
@@ -96,29 +104,34 @@ def _executor(context) -> rclpy.executors.Executor:
     return EventsExecutor(context=context)
 
 
-def spin(node: Node) -> None:
-    """Spin the node until its context shuts down (SIGINT/SIGTERM).
+def spin(*nodes: Node) -> None:
+    """Spin the nodes on one executor until their context shuts down (SIGINT/SIGTERM).
 
     A spin_once loop, because EventsExecutor.spin() here neither fires timers nor returns
-    on shutdown.
+    on shutdown. The GIL switch interval stays Python's: a node process runs one Python
+    thread, and 0.5 ms instead of 5 ms showed no gain at 2 x 200 Hz (benchmarks/run_all.py
+    --switch-interval, A/B under SCHED_FIFO: p50 2.4-2.7 vs 2.4-3.0 ms).
     """
-    executor = _executor(node.context)
-    executor.add_node(node)
+    context = nodes[0].context
+    executor = _executor(context)
+    for node in nodes:
+        executor.add_node(node)
     try:
-        while node.context.ok():
+        while context.ok():
             executor.spin_once(timeout_sec=0.5)
     finally:
-        executor.remove_node(node)
+        for node in nodes:
+            executor.remove_node(node)
         executor.shutdown()
 
 
-def _clean_up(node: Node | None) -> None:
-    """Destroy the node and shut rclpy down, deaf to further SIGINT/SIGTERM: a stop request
-    that arrives while the node is already going must not turn its exit code into -2."""
+def _clean_up(nodes: list[Node]) -> None:
+    """Destroy the nodes and shut rclpy down, deaf to further SIGINT/SIGTERM: a stop request
+    that arrives while a node is already going must not turn its exit code into -2."""
     with contextlib.suppress(ValueError):  # signal.signal only works in the main thread
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, signal.SIG_IGN)
-    if node is not None:
+    for node in nodes:
         with contextlib.suppress(Exception):
             node.destroy_node()
     rclpy.try_shutdown()
