@@ -1,11 +1,12 @@
 """End to end over real DDS: the graph as node processes, a camera process, a receiver.
 
-The graph is started exactly as ``eye-expression run`` starts it (ros.graph's NodeLaunch
-list, one process per node through ros.runner.NodeProcess, parameters from a copy of the
-package YAML). ``bench_publisher.py`` streams pre-rendered synthetic pairs at each rate,
-stamped with the wall clock; this process receives ``face_expression`` (and, for the
-breakdown, both ``observation`` topics and ``coefficients``) with rclpy's MessageInfo, so
-every message carries when its writer sent it and when this process's middleware got it:
+The graph is started exactly as ``eye-expression run`` starts it by default (ros.graph's
+NodeLaunch list: the trackers and coefficient_bridge, through ros.runner.NodeProcess,
+parameters from a copy of the package YAML). ``bench_publisher.py`` streams pre-rendered
+synthetic pairs at each rate, stamped with the wall clock; this process receives
+``face_expression`` (and, for the breakdown, both ``observation`` topics and
+``coefficients``) with rclpy's MessageInfo, so every message carries when its writer
+sent it and when this process's middleware got it:
 
 * latency = FaceExpression received (middleware) - source image stamp (= publish time);
 * per hop: camera -> tracker observation sent, tracker -> coefficients sent, coefficients
@@ -179,14 +180,12 @@ def module(node: NodeLaunch) -> str:
 
 
 class VariantProcess(NodeProcess):
-    """A node process started through node_variant.py (another executor, switch interval,
-    several nodes composed in one process)."""
+    """A node process started through node_variant.py (another executor, switch interval)."""
 
-    def __init__(self, node: NodeLaunch, modules: list[str], args: list[str],
-                 variant: list[str], out) -> None:
+    def __init__(self, node: NodeLaunch, args: list[str], variant: list[str], out) -> None:
         self.node, self.out = node, out
         command = [sys.executable, "-u", str(HERE / "node_variant.py"), *variant,
-                   ",".join(modules), *args]
+                   module(node), *args]
         self.proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                      text=True, bufsize=1, start_new_session=True,
                                      preexec_fn=_die_with_parent)
@@ -195,32 +194,22 @@ class VariantProcess(NodeProcess):
 
 
 class Graph:
-    """The four node processes of ``eye-expression run`` with their output in a log file.
+    """The node processes of ``eye-expression run`` with their output in a log file.
 
-    ``variant``: node_variant.py options (e.g. ["--executor", "events"]) to measure a fix;
-    ``compose``: the coefficient node and the avatar bridge in one process. Without either
-    the nodes start exactly as ``eye-expression run`` starts them.
+    By default exactly what ``eye-expression run`` starts (the coefficient node and the
+    avatar bridge composed in one process); ``separate``: those two in a process each (as
+    ``--separate``); ``variant``: node_variant.py options (e.g. ["--executor", "single"])
+    to measure a change.
     """
 
     def __init__(self, config: Path, log: Path, namespace: str = "",
-                 variant: list[str] | None = None, compose: bool = False) -> None:
+                 variant: list[str] | None = None, separate: bool = False) -> None:
         self.log_path = log
         self._log = log.open("w", encoding="utf-8")
-        nodes = graph(namespace)
-        if compose:
-            *nodes, coefficients, bridge = nodes
-            merged = NodeLaunch("coefficient_node", "coefficient_node+avatar_bridge",
-                                coefficients.namespace)
-            args = ["--ros-args", "-r", f"__ns:={merged.namespace}", "--params-file",
-                    str(config)]
+        nodes = graph(namespace, composed=not separate)
         self.processes = [
-            VariantProcess(node, [module(node)], ros_args(node, str(config)), variant,
-                           self._log) if variant
+            VariantProcess(node, ros_args(node, str(config)), variant, self._log) if variant
             else NodeProcess(node, str(config), out=self._log) for node in nodes]
-        if compose:
-            self.processes.append(VariantProcess(
-                merged, [module(coefficients), module(bridge)], args, variant or [],
-                self._log))
 
     @property
     def pids(self) -> dict[str, int]:
@@ -407,7 +396,7 @@ def run(phases: list[Phase], out_dir: Path, model: Path | None, size: int = 200,
         domain: int | None = None, hops: bool = True, sample_period: float = 1.0,
         settle: float = 2.5, soak: Phase | None = None, soak_skip: float = 20.0,
         profile: Path | None = None, variant: list[str] | None = None,
-        compose: bool = False, fifo: int | None = None, progress=print) -> dict:
+        separate: bool = False, fifo: int | None = None, progress=print) -> dict:
     """Start the graph, run the phases (and the soak), stop everything; the figures.
 
     ``fifo``: run this process and so every process it starts (nodes, camera) under
@@ -424,10 +413,10 @@ def run(phases: list[Phase], out_dir: Path, model: Path | None, size: int = 200,
     if fifo:
         os.sched_setscheduler(0, os.SCHED_FIFO, os.sched_param(fifo))  # children inherit it
     receiver = Receiver(domain, hops=hops)
-    graph_ = Graph(config, out_dir / "graph.log", variant=variant, compose=compose)
+    graph_ = Graph(config, out_dir / "graph.log", variant=variant, separate=separate)
     report: dict = {"domain": domain, "frame_size": size, "config": str(config),
                     "node_variant": variant or "as eye-expression run starts them",
-                    "composed": compose, "sched_fifo_priority": fifo,
+                    "composed": not separate, "sched_fifo_priority": fifo,
                     "model": str(model) if model else "shipped", "phases": {}}
     try:
         deadline = time.monotonic() + 120.0

@@ -160,9 +160,10 @@ def graph_table(graph: dict) -> list[str]:
         return [f"\nend to end: {graph.get('error', 'no phase ran')}"]
     names = list(phases)
     target_phase = phases.get(f"{TARGETS['at_rate_hz']:g} Hz")
-    composed = ", coefficient node + bridge composed" if graph.get("composed") else ""
+    composed = ("coefficient node + bridge composed" if graph.get("composed")
+                else "coefficient node and bridge separate")
     lines = [f"\nend to end over DDS, 2 eye streams ({graph['frame_size']} px mono8), nodes "
-             f"{graph['node_variant']}{composed}"
+             f"{graph['node_variant']}, {composed}"
              + (f", SCHED_FIFO {graph['sched_fifo_priority']}"
                 if graph.get("sched_fifo_priority") else ""),
              f"  {'':44s}" + "".join(f"{n:>12}" for n in names) + "   target at 200 Hz"]
@@ -259,8 +260,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         "measure a fix; default: exactly as eye-expression run")
     parser.add_argument("--switch-interval", type=float,
                         help="sys.setswitchinterval for the nodes (node_variant.py)")
-    parser.add_argument("--compose", action="store_true",
-                        help="coefficient node and avatar bridge in one process")
+    parser.add_argument("--separate", action="store_true",
+                        help="coefficient node and avatar bridge in a process each (default: "
+                        "composed, as eye-expression run starts them)")
     parser.add_argument("--fifo", type=int, metavar="PRIORITY",
                         help="run the graph part (nodes, camera, receiver) under SCHED_FIFO "
                         "(needs root): shields it from other load on a shared machine")
@@ -315,7 +317,7 @@ def main(argv: list[str] | None = None) -> int:
             report["graph"] = bench_graph.run(
                 phases, out_dir, model, args.size, args.domain, hops=not args.no_hops,
                 soak=soak, soak_skip=args.soak_skip, profile=args.profile,
-                variant=variant or None, compose=args.compose, fifo=args.fifo)
+                variant=variant or None, separate=args.separate, fifo=args.fifo)
         except (RuntimeError, PermissionError) as exc:
             report["graph"] = {"error": str(exc), "phases": {}}
             print(f"end to end failed: {exc}", file=sys.stderr)

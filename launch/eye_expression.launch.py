@@ -6,6 +6,8 @@
 With no image topic named, the built-in synthetic headset publishes the images
 (use_synthetic_headset:=auto, the default; true or false say it explicitly); it pauses
 while another node publishes on its topics. vmc:=true also starts the VMC/OSC sender.
+The coefficient node and the avatar bridge run composed in one process (coefficient_bridge,
+the same node names and parameters) unless composed:=false.
 
 Without launch_ros, ``eye-expression run`` starts the same processes with the same
 parameters (eye_expression_driver/ros/graph.py; a test checks that the two agree).
@@ -52,6 +54,7 @@ def _nodes(context):
     right_image = LaunchConfiguration("right_image_topic").perform(context)
     headset = LaunchConfiguration("use_synthetic_headset").perform(context)
     vmc = LaunchConfiguration("vmc").perform(context)
+    composed = LaunchConfiguration("composed").perform(context)
     coefficients = _join(ns, "coefficients")
     nodes = [
         Node(package=PACKAGE, executable="eye_tracker", name="eye_tracker",
@@ -64,11 +67,14 @@ def _nodes(context):
              parameters=[config, {"eye": "right", "backend": backend}],
              remappings=[("image_raw", right_image), ("coefficients", coefficients)],
              output="screen"),
-        Node(package=PACKAGE, executable="coefficient_node", name="coefficient_node",
-             namespace=ns, parameters=[config], output="screen"),
-        Node(package=PACKAGE, executable="avatar_bridge", name="avatar_bridge",
-             namespace=ns, parameters=[config], output="screen"),
     ]
+    if composed == "true":  # no name: each node keeps its own (as ros/graph.py ros_args)
+        nodes.append(Node(package=PACKAGE, executable="coefficient_bridge", namespace=ns,
+                          parameters=[config], output="screen"))
+    else:
+        nodes += [Node(package=PACKAGE, executable=executable, name=executable, namespace=ns,
+                       parameters=[config], output="screen")
+                  for executable in ("coefficient_node", "avatar_bridge")]
     if _use_synthetic_headset(headset, left_image, right_image):
         images = {"left": left_image, "right": right_image}
         remaps = [(eye + "/image_raw", _image_topic(ns, eye, topic))
@@ -103,5 +109,8 @@ def generate_launch_description():
                                           "images; auto = when no image topic is named"),
         DeclareLaunchArgument("vmc", default_value="false", choices=["true", "false"],
                               description="also send FaceExpression to a VMC/OSC avatar app"),
+        DeclareLaunchArgument("composed", default_value="true", choices=["true", "false"],
+                              description="coefficient_node and avatar_bridge in one process "
+                                          "(saves a hop); false: a process each"),
         OpaqueFunction(function=_nodes),
     ])

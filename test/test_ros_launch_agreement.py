@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from eye_expression_driver.ros import runner
-from eye_expression_driver.ros.graph import MODULES, graph, ros_args
+from eye_expression_driver.ros.graph import COMPOSED, MODULES, graph, ros_args, with_parameters
 from eye_expression_driver.ros.node_params import BACKENDS
 
 REPO = Path(__file__).resolve().parents[1]
@@ -93,6 +93,7 @@ CASES = [
     {"namespace": "", "use_synthetic_headset": "false", "vmc": "true"},
     {"namespace": "h", "left_image_topic": "cam_l", "use_synthetic_headset": "true"},
     {"namespace": "h", "right_image_topic": "/r", "use_synthetic_headset": "auto"},
+    {"namespace": "h", "composed": "false", "vmc": "true"},
 ]
 
 
@@ -103,12 +104,13 @@ def test_launch_file_starts_what_the_runner_starts(case: dict, monkeypatch) -> N
     values = {name: kw["default_value"] for name, kw in launch.arguments().items()} | case
     expected = graph(values["namespace"], values["backend"], values["left_image_topic"],
                      values["right_image_topic"], SOURCE_OF[values["use_synthetic_headset"]],
-                     values["vmc"] == "true")
+                     values["vmc"] == "true", values["composed"] == "true")
     assert len(launched) == len(expected)
     for node, spec in zip(launched, expected, strict=True):
         assert node["package"] == "eye_expression_driver"
-        assert (node["executable"], node["name"], node["namespace"]) == \
-            (spec.executable, spec.name, spec.namespace)
+        name = None if spec.executable in COMPOSED else spec.name  # keeps its nodes' names
+        assert (node["executable"], node.get("name"), node["namespace"]) == \
+            (spec.executable, name, spec.namespace)
         params = node["parameters"]
         assert params[0] == CONFIG_MARK, "the YAML comes first, overrides after it"
         overrides = {k: v for d in params[1:] for k, v in d.items()}
@@ -131,7 +133,7 @@ def test_launch_arguments_match_the_runner_options(monkeypatch) -> None:
     arguments = LaunchFile(LAUNCH, monkeypatch).arguments()
     defaults = runner_defaults()
     assert set(arguments) == {"namespace", "left_image_topic", "right_image_topic", "backend",
-                              "config_file", "use_synthetic_headset", "vmc"}
+                              "config_file", "use_synthetic_headset", "vmc", "composed"}
     assert arguments["namespace"]["default_value"] == defaults.namespace
     assert arguments["left_image_topic"]["default_value"] == defaults.left_image
     assert arguments["right_image_topic"]["default_value"] == defaults.right_image
@@ -141,6 +143,7 @@ def test_launch_arguments_match_the_runner_options(monkeypatch) -> None:
     assert SOURCE_OF[headset["default_value"]] == defaults.source
     assert {SOURCE_OF[c] for c in headset["choices"]} == set(runner.SOURCES)
     assert (arguments["vmc"]["default_value"] == "true") == defaults.vmc
+    assert (arguments["composed"]["default_value"] == "true") == (not defaults.separate)
     assert runner.DEFAULT_CONFIG == "config/eye_expression.yaml"
     assert "eye_expression.yaml" in LAUNCH.read_text()
 
@@ -163,6 +166,22 @@ def test_runner_command_lines() -> None:
                         "__ns:=/headset/left"]
     assert "--params-file" in args and "eye:=left" in args
     assert "coefficients:=/headset/coefficients" in args
+
+
+def test_composed_process_keeps_its_nodes_names_and_parameters() -> None:
+    """One process for coefficient_node + avatar_bridge: no __node remap (it would rename
+    both), and a per-node override is qualified with its node, as a plain -p reaches all."""
+    composed = graph("h")[-1]
+    assert composed.executable == "coefficient_bridge"
+    assert composed.members == ("coefficient_node", "avatar_bridge")
+    assert [n.executable for n in graph("h", composed=False)[-2:]] == list(composed.members)
+    args = ros_args(with_parameters(composed, {"coefficient_node": {"slop": 0.01},
+                                               "eye_tracker": {"eye": "left"}}), "/x.yaml")
+    assert not any(a.startswith("__node:=") for a in args)
+    assert "__ns:=/h" in args and "coefficient_node:slop:=0.01" in args
+    assert not any("eye:=" in a for a in args)
+    tracker = with_parameters(graph("h")[0], {"eye_tracker": {"debug_rate": 5.0}})
+    assert "debug_rate:=5.0" in ros_args(tracker, None)
 
 
 def test_yaml_is_valid_and_documents_every_parameter() -> None:

@@ -1,6 +1,7 @@
-"""`eye-expression run`: the whole graph in four processes under a namespace, images in,
-FaceExpression out with the images' stamps, output forwarded with prefixes, and clean
-stops on SIGINT and SIGTERM (no process left), a dying node stopping the rest."""
+"""`eye-expression run`: the whole graph in three processes (four with --separate) under a
+namespace, images in, FaceExpression out with the images' stamps, output forwarded with
+prefixes, and clean stops on SIGINT and SIGTERM (no process left), a dying node stopping
+the rest."""
 
 from __future__ import annotations
 
@@ -43,10 +44,11 @@ def model(tmp_path: Path) -> Path:
     return standin_landmark_model(tmp_path / "standin.onnx")
 
 
-def test_graph_runs_under_a_namespace_and_stops_on_sigint(tmp_path, model) -> None:
+@pytest.mark.parametrize("separate", [False, True], ids=["composed", "separate"])
+def test_graph_runs_under_a_namespace_and_stops_on_sigint(tmp_path, model, separate) -> None:
     domain = _next_domain()
     runner = Runner(tmp_path, domain, "--config", str(config_with_model(tmp_path, model)),
-                    "--namespace", "ns")
+                    "--namespace", "ns", *(["--separate"] if separate else []))
     peer = Peer(domain, "runner_test")
     try:
         assert runner.wait_started(), runner.log()
@@ -68,7 +70,7 @@ def test_graph_runs_under_a_namespace_and_stops_on_sigint(tmp_path, model) -> No
         assert peer.spin_until(lambda: len(faces) >= 3, 30.0, step=send), runner.log()[-3000:]
         assert all(stamp_of(f) in sent for f in faces[:3]), "FaceExpression keeps image stamps"
         children = runner.children()
-        assert len(children) == 4
+        assert len(children) == (4 if separate else 3)
     finally:
         peer.close()
         code = runner.stop(signal.SIGINT)
@@ -92,7 +94,7 @@ def test_by_default_the_synthetic_headset_drives_the_graph_and_sigterm_stops_all
         assert peer.spin_until(lambda: len(common()) >= 3, 30.0), runner.log()[-3000:]
         assert "images: the built-in synthetic headset" in runner.log()
         children = runner.children()
-        assert len(children) == 5
+        assert len(children) == 4  # headset, two trackers, coefficient_bridge
     finally:
         peer.close()
         code = runner.stop(signal.SIGTERM)

@@ -16,7 +16,6 @@ import argparse
 import signal
 import sys
 import time
-from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -29,7 +28,7 @@ from rclpy.signals import SignalHandlerOptions
 from ..synth.demo_session import segments_until
 from .bag_record import Recorder, absolute, open_writer, record_until
 from .demo_report import write_report
-from .graph import NodeLaunch, graph
+from .graph import NodeLaunch, graph, with_parameters
 from .node_params import SESSIONS
 from .paths import package_file
 from .runner import DEFAULT_CONFIG, NodeProcess, check_config, stop_all
@@ -87,8 +86,7 @@ def demo_nodes(args: argparse.Namespace) -> list[NodeLaunch]:
              else {},
              "coefficient_node": {"load_profile_on_start": False},  # not the user's profile
              "synthetic_headset": headset}
-    nodes = [replace(n, parameters={**n.parameters, **extra.get(n.executable, {})})
-             for n in graph("", args.backend, source="synthetic")]
+    nodes = [with_parameters(n, extra) for n in graph("", args.backend, source="synthetic")]
     return [*nodes, NodeLaunch("avatar_preview", "avatar_preview", "/", {"max_rate": 15.0})]
 
 

@@ -7,6 +7,8 @@ same out for launch_ros, and a test checks that the two agree. Layout (DESIGN.md
     <ns>/right/eye_tracker     image_raw -> observation
     <ns>/coefficient_node      left/observation + right/observation -> coefficients
     <ns>/avatar_bridge         coefficients (+ input_topics) -> face_expression
+                               (these two composed in one process by default:
+                               coefficient_bridge; ``composed=False`` for two)
     <ns>/synthetic_headset     -> left/image_raw, right/image_raw, ground_truth  (optional)
     <ns>/vmc_sender            face_expression -> VMC over OSC/UDP               (optional)
 
@@ -20,7 +22,7 @@ remapped to the graph's.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 EYES = ("left", "right")
@@ -28,8 +30,11 @@ DEFAULT_IMAGE = "image_raw"
 SOURCES = ("auto", "synthetic", "none")
 # Executable (nodes/<name>, what `ros2 run` and the launch file name) -> its module in ros/.
 MODULES = {"eye_tracker": "eye_tracker", "coefficient_node": "coefficient_node",
-           "avatar_bridge": "avatar_bridge", "synthetic_headset": "synthetic_headset_node",
+           "avatar_bridge": "avatar_bridge", "coefficient_bridge": "coefficient_bridge",
+           "synthetic_headset": "synthetic_headset_node",
            "avatar_preview": "avatar_preview_node", "vmc_sender": "vmc_sender_node"}
+# A composed executable -> the nodes it holds (names = their own executables').
+COMPOSED = {"coefficient_bridge": ("coefficient_node", "avatar_bridge")}
 
 
 @dataclass(frozen=True)
@@ -39,6 +44,11 @@ class NodeLaunch:
     namespace: str  # absolute
     parameters: dict[str, Any] = field(default_factory=dict)  # on top of the YAML
     remappings: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def members(self) -> tuple[str, ...]:
+        """The names of the nodes this process holds (several when composed)."""
+        return COMPOSED.get(self.executable, (self.name,))
 
     @property
     def module(self) -> str:
@@ -71,9 +81,10 @@ def uses_synthetic_headset(source: str, left_image: str = DEFAULT_IMAGE,
 
 def graph(namespace: str = "", backend: str = "geometric", left_image: str = DEFAULT_IMAGE,
           right_image: str = DEFAULT_IMAGE, source: str = "none",
-          vmc: bool = False) -> list[NodeLaunch]:
-    """The processes of the graph under one namespace: the four nodes, the synthetic headset
-    first when it is the source, the VMC sender last when asked for."""
+          vmc: bool = False, composed: bool = True) -> list[NodeLaunch]:
+    """The processes of the graph under one namespace: the two trackers, the coefficient
+    node and the avatar bridge (one process when composed), the synthetic headset first
+    when it is the source, the VMC sender last when asked for."""
     ns = absolute(namespace)
     images = {"left": left_image, "right": right_image}
     nodes = [
@@ -82,8 +93,11 @@ def graph(namespace: str = "", backend: str = "geometric", left_image: str = DEF
                    (("image_raw", images[eye]), ("coefficients", join(ns, "coefficients"))))
         for eye in EYES
     ]
-    nodes.append(NodeLaunch("coefficient_node", "coefficient_node", ns))
-    nodes.append(NodeLaunch("avatar_bridge", "avatar_bridge", ns))
+    if composed:
+        nodes.append(NodeLaunch("coefficient_bridge", "coefficient_bridge", ns))
+    else:
+        nodes.append(NodeLaunch("coefficient_node", "coefficient_node", ns))
+        nodes.append(NodeLaunch("avatar_bridge", "avatar_bridge", ns))
     if uses_synthetic_headset(source, left_image, right_image):
         remaps = tuple((f"{eye}/image_raw", image_topic(ns, eye, images[eye]))
                        for eye in EYES if images[eye] != DEFAULT_IMAGE)
@@ -108,9 +122,21 @@ def ros_value(value: Any) -> str:
     return str(value)
 
 
+def with_parameters(node: NodeLaunch, per_node: dict[str, dict[str, Any]]) -> NodeLaunch:
+    """The process with more parameters, given by node name; in a composed process each
+    is qualified with its node (``-p coefficient_node:name:=value``), as a plain ``-p``
+    would set it in every node of the process."""
+    extra = {f"{name}:{key}" if name != node.name else key: value
+             for name in node.members for key, value in per_node.get(name, {}).items()}
+    return replace(node, parameters={**node.parameters, **extra})
+
+
 def ros_args(node: NodeLaunch, params_file: str | None) -> list[str]:
-    """The ``--ros-args ...`` of one node process."""
-    args = ["--ros-args", "-r", f"__node:={node.name}", "-r", f"__ns:={node.namespace}"]
+    """The ``--ros-args ...`` of one node process (a composed one keeps its nodes' names)."""
+    args = ["--ros-args"]
+    if node.executable not in COMPOSED:
+        args += ["-r", f"__node:={node.name}"]
+    args += ["-r", f"__ns:={node.namespace}"]
     if params_file:
         args += ["--params-file", params_file]
     for name, value in node.parameters.items():

@@ -1,4 +1,4 @@
-"""``eye-expression run``: start the graph without launch_ros, one process per node.
+"""``eye-expression run``: start the graph without launch_ros, one process per tracker.
 
 Starts the processes of ``ros.graph`` with the parameters of one YAML file (the same file
 the launch file uses), prefixes and forwards their output, and on Ctrl-C or SIGTERM
@@ -58,6 +58,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--vmc", action="store_true",
                         help="also start vmc_sender (FaceExpression to a VMC/OSC avatar app; "
                              "host and port in the YAML)")
+    parser.add_argument("--separate", action="store_true",
+                        help="coefficient_node and avatar_bridge in a process each (default: "
+                             "composed in one, coefficient_bridge, which saves a hop)")
     parser.add_argument("--stop-timeout", type=float, default=5.0,
                         help="seconds a node gets to exit after SIGINT")
 
@@ -139,7 +142,7 @@ def run(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 2
     nodes = graph(args.namespace, args.backend, args.left_image, args.right_image,
-                  args.source, args.vmc)
+                  args.source, args.vmc, composed=not args.separate)
     stop = threading.Event()
     previous = {sig: signal.signal(sig, lambda *_: stop.set())
                 for sig in (signal.SIGINT, signal.SIGTERM)}
@@ -148,7 +151,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         for node in nodes:
             processes.append(NodeProcess(node, str(config.resolve())))
-        print(f"eye-expression run: {len(processes)} nodes with {config}"
+        print(f"eye-expression run: {len(processes)} processes with {config}"
               f"{_source_note(nodes)}; Ctrl-C stops them", flush=True)
         while not died and not stop.wait(0.2):
             died = [p for p in processes if p.proc.poll() is not None]
