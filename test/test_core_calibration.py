@@ -8,6 +8,7 @@ import json
 import numpy as np
 import pytest
 
+from eye_expression_driver.core.binocular import BinocularCoefficients
 from eye_expression_driver.core.calibration import (
     CalibrationConfig,
     ProfileError,
@@ -16,6 +17,8 @@ from eye_expression_driver.core.calibration import (
     nominal_thresholds,
     offline_thresholds,
 )
+from eye_expression_driver.core.eye_coefficients import CoefficientConfig
+from eye_expression_driver.core.pairing import SIDES
 
 FAST = CalibrationConfig(min_samples=50, refresh_every=7, window_frames=1000)
 
@@ -138,6 +141,36 @@ def test_current_is_at_most_refresh_every_frames_stale() -> None:
     lag = np.arange(1, len(t) + 1) - np.array(counts)
     assert lag.max() < 7 and lag[:63].max() == 0  # a small window refreshes every frame
     assert cal.thresholds.sample_count == len(t)
+
+
+def test_the_two_eyes_never_recompute_on_the_same_frame() -> None:
+    """The coefficient node feeds both eyes the same frame pairs; a full window's
+    recomputation (1.5-3 ms) must not be paid twice in one pair. Same statistics."""
+    config = CalibrationConfig(refresh_every=40, window_frames=4000)
+    bino = BinocularCoefficients(CoefficientConfig(calibration=config))
+    cals = {side: bino.estimators[side].calibration for side in SIDES}
+    t, d, offsets, _ = sequence(3000)
+    recomputed: dict[str, list[int]] = {side: [] for side in SIDES}
+    lag = {side: [] for side in SIDES}
+    for i in range(len(t)):
+        for side, cal in cals.items():
+            before = cal.current
+            cal.update(t[i], d[i], offsets[i], 1.0)
+            if cal.current is not before:
+                recomputed[side].append(i)
+            lag[side].append(i + 1 - cal.current.sample_count)
+    both = set(recomputed["left"]) & set(recomputed["right"])
+    assert max(both) < 64  # only while the window is tiny (a refresh every frame)
+    assert len(recomputed["right"]) > 60
+    assert abs(len(recomputed["left"]) - len(recomputed["right"])) <= 1
+    assert max(lag["left"]) < 40 and max(lag["right"]) < 60  # half an interval later
+    assert cals["left"].thresholds.to_dict() == cals["right"].thresholds.to_dict()
+
+
+def test_refresh_phase_is_checked() -> None:
+    for phase in (-0.1, 1.0, float("nan")):
+        with pytest.raises(ValueError, match="phase"):
+            StreamingCalibration(FAST, phase)
 
 
 def test_freeze_reset_and_centre() -> None:

@@ -17,6 +17,10 @@ from .calibration import ProfileError, read_profile
 from .eye_coefficients import CoefficientConfig, EyeCoefficientEstimator, EyeResult
 from .pairing import SIDES, StampPairer
 
+# Each eye's calibration refresh phase: both eyes get the same frame pairs, so without an
+# offset both recompute their full window (1.5-3 ms each) on the same pair.
+REFRESH_PHASE = {"left": 0.0, "right": 0.5}
+
 
 @dataclass(frozen=True)
 class EyeInput:
@@ -59,7 +63,8 @@ class BinocularCoefficients:
     def __init__(self, config: CoefficientConfig | None = None, slop: float = 0.005,
                  queue_size: int = 10, timeout: float = 0.5) -> None:
         self.config = (config or CoefficientConfig()).validate()
-        self.estimators = {side: EyeCoefficientEstimator(self.config) for side in SIDES}
+        self.estimators = {side: EyeCoefficientEstimator(self.config, REFRESH_PHASE[side])
+                           for side in SIDES}
         self.pairer = StampPairer(slop, queue_size, timeout)
         self._last: dict[str, EyeInput] = {}
 

@@ -326,10 +326,18 @@ class StreamingCalibration:
     so that a frame costs a few microseconds on average; ``thresholds`` is always up to
     date. Until ``config.min_samples`` frames are in the window the thresholds are the
     fallback: a loaded profile, or the nominal values (calibration-free blink).
+
+    ``phase`` (0 <= phase < 1) delays each scheduled recomputation by that fraction of the
+    interval, keeping the schedule itself: two eyes fed the same frames, one with phase
+    0.5, never recompute on the same frame once the interval is 2 or more, so a full
+    window's 1.5-3 ms is paid once per frame pair, not twice. The statistics are the same.
     """
 
-    def __init__(self, config: CalibrationConfig | None = None):
+    def __init__(self, config: CalibrationConfig | None = None, phase: float = 0.0):
         self.config = (config or CalibrationConfig()).validate()
+        if not 0.0 <= phase < 1.0:
+            raise ValueError(f"phase must be in [0, 1): {phase}")
+        self.phase = float(phase)
         # Ring buffer, one row per accepted frame: t, d, pupil offset x, y.
         self._rows = np.empty((self.config.window_frames, 4))
         self.reset()
@@ -339,7 +347,9 @@ class StreamingCalibration:
         self._count = 0
         self._next = 0
         self._now = -math.inf
-        self._pending = 0
+        self._pending = 0  # accepted frames since the last recomputation
+        self._since = 0  # accepted frames since the last point of the unphased schedule
+        self._delay = -1  # frames until the phased recomputation (-1: none due)
         self._frozen = False
         self._centre: np.ndarray | None = None
         self._profile: Thresholds | None = None
@@ -358,14 +368,29 @@ class StreamingCalibration:
         self._count = min(self._count + 1, size)
         self._now = float(t)
         self._pending += 1
-        # A recomputation costs time in proportion to the samples, so a small window is
-        # refreshed often (fast warm-up) and a full one every refresh_every frames.
-        if self._pending >= min(self.config.refresh_every, 1 + self._count // 64):
-            self._refresh()
+        if self._due():
+            self._refresh(anchor=self.phase == 0.0)
         return True
 
-    def _refresh(self) -> None:
-        """Recompute the statistics over the samples within the window."""
+    def _due(self) -> bool:
+        """Whether this accepted frame recomputes: ``phase`` x interval frames after each
+        point of the schedule. A recomputation costs time in proportion to the samples,
+        so a small window is refreshed often (fast warm-up), a full one every
+        refresh_every frames."""
+        interval = min(self.config.refresh_every, 1 + self._count // 64)
+        self._since += 1
+        if self._since >= interval:
+            self._since = 0
+            self._delay = int(self.phase * interval)
+        elif self._delay > 0:
+            self._delay -= 1
+        else:
+            return False
+        return self._delay == 0
+
+    def _refresh(self, anchor: bool = True) -> None:
+        """Recompute the statistics over the samples within the window. ``anchor``: the
+        schedule restarts here (any recomputation but a phased scheduled one)."""
         rows = self._rows[: self._count]
         t = rows[:, 0]
         rows = rows[(t >= self._now - self.config.window_seconds) & (t <= self._now)]
@@ -375,6 +400,9 @@ class StreamingCalibration:
             fallback=self._profile, centre=self._centre, window_span=span,
         )
         self._pending = 0
+        self._delay = -1
+        if anchor:
+            self._since = 0
 
     @property
     def current(self) -> Thresholds:

@@ -128,9 +128,11 @@ def _finite_offset(offset) -> np.ndarray | None:
 class EyeCoefficientEstimator:
     """Per-eye live pipeline: eyelid distance and pupil offset in, EyeResult out."""
 
-    def __init__(self, config: CoefficientConfig | CalibrationConfig | None = None):
+    def __init__(self, config: CoefficientConfig | CalibrationConfig | None = None,
+                 refresh_phase: float = 0.0):
+        """``refresh_phase``: StreamingCalibration's phase (staggers two eyes' refreshes)."""
         self.config = as_coefficient_config(config).validate()
-        self.calibration = StreamingCalibration(self.config.calibration)
+        self.calibration = StreamingCalibration(self.config.calibration, refresh_phase)
         self._blink_filter = OneEuroFilter(
             self.config.blink_min_cutoff, self.config.blink_beta, self.config.d_cutoff
         )
