@@ -116,11 +116,7 @@ def test_unusable_model_files_are_refused_naming_the_file(tmp_path, backend) -> 
     assert make_tracking("left", backend, View(), **model_files(backend, good)) is not None
 
 
-@pytest.mark.parametrize("backend", [
-    pytest.param("geometric", marks=pytest.mark.xfail(
-        reason="EyeFeatureDetector checks only the input shape, not the outputs (points, "
-               "scores): a coefficient model is accepted and every frame then fails")),
-    "learned"])
+@pytest.mark.parametrize("backend", ["geometric", "learned"])
 def test_the_other_kind_of_model_is_refused_naming_the_file(tmp_path, backend) -> None:
     pytest.importorskip("eye_expression_driver.vision.coefficient_model")
     wrong = standin_coefficient_model(tmp_path / "coefficients.onnx") if backend == \

@@ -27,6 +27,9 @@ from .pupil_refine import refine_pupil
 DEFAULT_MODEL = Path(__file__).resolve().parents[1] / "models" / "eye_features.onnx"
 EYES = ("left", "right")
 REFINE_MIN_CONFIDENCE = 0.5  # below this the pupil is probably hidden: nothing to refine
+# The network's outputs and their shapes: 24 landmarks and the pupil (x, y in 0..1); eye
+# present, pupil visible, pupil radius.
+OUTPUTS = {"points": ("batch", 25, 2), "scores": ("batch", 3)}
 
 __all__ = [
     "DEFAULT_MODEL", "EyeFeatureDetector", "EyeFeatures", "ModelFileError", "UnusableImageError",
@@ -74,12 +77,13 @@ class EyeFeatureDetector:
     ) -> None:
         self.model_path = Path(model_path) if model_path is not None else DEFAULT_MODEL
         self.session = open_session(self.model_path, threads)
-        inputs = self.session.get_inputs()
-        shape = inputs[0].shape
+        inputs, outputs = self.session.get_inputs(), self.session.get_outputs()
+        shape, found = inputs[0].shape, {o.name: o.shape for o in outputs}
         if len(inputs) != 1 or len(shape) != 4 or shape[2] != shape[3] or \
-                not isinstance(shape[2], int):
+                not isinstance(shape[2], int) or not _feature_outputs(outputs):
             raise ModelFileError(
-                f"{self.model_path} is not an eye feature model (input shape {shape})")
+                f"{self.model_path} is not an eye feature model (input {shape}, outputs "
+                f"{found}; expected {OUTPUTS})")
         self.input_name = inputs[0].name
         self.size = int(shape[2])
         self.refine = refine
@@ -108,6 +112,18 @@ class EyeFeatureDetector:
             landmarks, pupil = mirror_x(landmarks, width), mirror_x(pupil, width)
         return EyeFeatures(landmarks, pupil, features[0], features[1], present, visible,
                            features[2], radius, refined is not None)
+
+
+def _feature_outputs(outputs) -> bool:
+    """Whether a model's outputs are named and shaped as OUTPUTS (a symbolic size passes):
+    checked at load time, so that another model (the coefficient model, say) fails there,
+    naming the file, instead of at every frame."""
+    if [o.name for o in outputs] != list(OUTPUTS):
+        return False
+    return all(len(o.shape) == len(want) and all(
+        not isinstance(have, int) or not isinstance(size, int) or have == size
+        for have, size in zip(o.shape, want, strict=True))
+        for o, want in zip(outputs, OUTPUTS.values(), strict=True))
 
 
 def _derived(landmarks: np.ndarray, pupil: np.ndarray) -> tuple[float, np.ndarray, float]:
