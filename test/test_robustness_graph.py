@@ -103,7 +103,8 @@ class GraphRig:
                                              strict=True)}
 
     def alive(self) -> bool:
-        return self.runner.proc.poll() is None and len(self.runner.children()) == 4
+        return self.runner.proc.poll() is None and \
+            len(self.runner.children()) == len(ros_graph.graph(source="none"))
 
 
 @pytest.fixture(scope="module")
