@@ -108,9 +108,10 @@ def spin(*nodes: Node) -> None:
     """Spin the nodes on one executor until their context shuts down (SIGINT/SIGTERM).
 
     A spin_once loop, because EventsExecutor.spin() here neither fires timers nor returns
-    on shutdown. The GIL switch interval stays Python's: a node process runs one Python
-    thread, and 0.5 ms instead of 5 ms showed no gain at 2 x 200 Hz (benchmarks/run_all.py
-    --switch-interval, A/B under SCHED_FIFO: p50 2.4-2.7 vs 2.4-3.0 ms).
+    on shutdown. The GIL switch interval stays Python's 5 ms: 0.5 ms showed no gain at
+    2 x 200 Hz (benchmarks/run_all.py --switch-interval, four A/B pairs under SCHED_FIFO:
+    p50 2.4-3.2 ms either way); the only second Python thread, the tracker's worker, is
+    idle most of the time.
     """
     context = nodes[0].context
     executor = _executor(context)
