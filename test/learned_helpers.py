@@ -12,6 +12,7 @@ from eye_expression_driver.training.coefficient_net import CoefficientNet, Coeff
 from eye_expression_driver.training.detector_model import EyeFeatureNet, NetConfig
 from eye_expression_driver.training.label_sources import EyeFrame
 from eye_expression_driver.training.onnx_export import export_onnx
+from eye_expression_driver.vision.coefficient_model import OUTPUTS
 
 
 def tiny_detector(path: Path) -> Path:
@@ -26,7 +27,7 @@ def tiny_coefficient_model(path: Path, metadata: dict[str, str] | None = None) -
     torch.manual_seed(0)
     model = CoefficientNet(CoefficientNetConfig(size=32, width=4, hidden=8)).eval()
     return export_onnx(model, path, torch.rand(1, 1, 32, 32), "image",
-                       ["coefficients", "confidence"], metadata)
+                       list(OUTPUTS), metadata)
 
 
 def noisy_truth(seed: int, landmark_px: float = 0.3, pupil_px: float = 0.2):

@@ -210,7 +210,7 @@ def gone(pids: list[int], timeout: float = 5.0) -> bool:
 
 
 def standin_coefficient_model(path: Path, coefficients=(0.1, 0.2, 0.3, 0.4, 0.7),
-                              confidence: float = 0.9) -> Path:
+                              confidence: float = 0.9, features=(0.05, -0.02, 0.28)) -> Path:
     """A tiny ONNX file with the coefficient model's interface and fixed outputs."""
     from onnx import helper, numpy_helper
 
@@ -218,6 +218,7 @@ def standin_coefficient_model(path: Path, coefficients=(0.1, 0.2, 0.3, 0.4, 0.7)
         numpy_helper.from_array(np.zeros((1,), np.float32), "zero"),
         numpy_helper.from_array(np.array([coefficients], np.float32), "fixed_coefficients"),
         numpy_helper.from_array(np.array([confidence], np.float32), "fixed_confidence"),
+        numpy_helper.from_array(np.array([features], np.float32), "fixed_features"),
     ]
     nodes = [  # outputs = constants + 0 * mean(image)
         helper.make_node("ReduceMean", ["image"], ["mean"], keepdims=1),
@@ -227,9 +228,11 @@ def standin_coefficient_model(path: Path, coefficients=(0.1, 0.2, 0.3, 0.4, 0.7)
         helper.make_node("Flatten", ["nothing"], ["nothing_n"], axis=0),
         helper.make_node("Squeeze", ["nothing_n"], ["nothing_1"]),
         helper.make_node("Add", ["nothing_1", "fixed_confidence"], ["confidence"]),
+        helper.make_node("Add", ["nothing", "fixed_features"], ["features"]),
     ]
     return _save_model(path, nodes, constants, "standin_eye_coefficients",
-                       [("coefficients", ["batch", 5]), ("confidence", ["batch"])])
+                       [("coefficients", ["batch", 5]), ("confidence", ["batch"]),
+                        ("features", ["batch", 3])])
 
 
 def _save_model(path: Path, nodes, constants, name: str, outputs) -> Path:

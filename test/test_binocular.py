@@ -54,13 +54,29 @@ def test_lost_eye_gets_confidence_zero_and_recovers() -> None:
     assert back[-1].present == (True, True) and back[-1].right.blink_confidence > 0
 
 
-def test_learned_observations_pass_the_model_coefficients() -> None:
+def test_learned_observations_pass_the_model_coefficients_while_warming_up() -> None:
     bino = BinocularCoefficients(FAST)
     learned = (0.1, 0.2, 0.3, 0.4, 0.9)
     bino.push("left", obs(5, learned=learned), 0.0)
     (result,) = bino.push("right", obs(5, learned=learned), 0.0)
-    assert result.learned
+    assert result.learned and not result.left.calibrated
     assert result.left.as_vector() == pytest.approx(np.array(learned))
+
+
+def test_learned_features_are_normalised_with_the_session_statistics() -> None:
+    """Once calibrated, a learned eye gets what the method makes of the model's features
+    (the same numbers as a geometric eye with those features), not the direct output."""
+    learned, geometric = BinocularCoefficients(FAST), BinocularCoefficients(FAST)
+    direct = (0.5, 0.5, 0.5, 0.5, 0.5)
+    for i in range(200):
+        offset = (0.08 * math.sin(i / 7.0), 0.05 * math.cos(i / 5.0))
+        stamp, now = i * 10_000_000, i * 0.01
+        for side in ("left", "right"):
+            a = learned.push(side, obs(stamp, 0.3, offset, learned=direct), now)
+            b = geometric.push(side, obs(stamp, 0.3, offset), now)
+    assert a[0].learned and a[0].left.calibrated
+    assert a[0].left.as_vector() == pytest.approx(b[0].left.as_vector())
+    assert a[0].left.as_vector() != pytest.approx(np.array(direct))
 
 
 def test_profile_paths() -> None:

@@ -40,11 +40,24 @@ def test_crop_outside_the_image_is_refused() -> None:
             np.zeros((20, 20), np.uint8))
 
 
+def learned(blink: float, confidence: float = 0.8):
+    """A stand-in model of the learned estimate's shape (coefficients, confidence, features)."""
+    return lambda img, eye: ([0.1, 0, 0, 0.2, blink], confidence, (0.03, -0.01), 0.27)
+
+
 def test_learned_model_alone() -> None:
-    tracking = EyeTracking("right", None, predict=lambda img, eye: ([0.1, 0, 0, 0.2, 0.9], 0.8))
-    obs = tracking.process(np.zeros((20, 20), np.uint8))
+    obs = EyeTracking("right", None, predict=learned(0.9)).process(np.zeros((20, 20), np.uint8))
     assert obs.learned.tolist() == [0.1, 0, 0, 0.2, 0.9]
     assert np.isnan(obs.landmarks).all() and obs.confidence == 0.8
+    assert obs.pupil_offset.tolist() == [0.03, -0.01] and obs.eyelid_distance == 0.27
+    assert obs.pupil_confidence == pytest.approx(0.16)  # nearly closed: the lid hides it
+
+
+def test_learned_pupil_confidence_follows_the_model_blink() -> None:
+    image = np.zeros((20, 20), np.uint8)
+    values = [EyeTracking("left", None, predict=learned(b)).process(image).pupil_confidence
+              for b in (0.0, 0.5, 0.75, 1.0)]
+    assert values == pytest.approx([0.8, 0.8, 0.4, 0.0])
 
 
 def test_overlay_draws_on_a_bigger_picture() -> None:
@@ -54,6 +67,6 @@ def test_overlay_draws_on_a_bigger_picture() -> None:
     picture = draw_overlay(image, obs, {"blink": 0.5, "look_up": 1.0})
     assert picture.shape == (213, 320, 3) and picture.dtype == np.uint8
     assert picture.any()
-    empty = draw_overlay(image, EyeTracking("left", None, lambda i, e: ([0] * 5, 0.0)).process(
+    empty = draw_overlay(image, EyeTracking("left", None, learned(0.0, 0.0)).process(
         image))
     assert empty.shape == picture.shape

@@ -80,7 +80,8 @@ def test_evaluate_command_writes_json_and_plot(tmp_path, models, capsys) -> None
                      "--out", str(tmp_path), "--no-progress"])
     assert code == 0
     result = json.loads((tmp_path / "evaluation.json").read_text())
-    assert set(result["paths"]) == {"learned", "geometric", "geometric_live", "truth"}
+    assert set(result["paths"]) == {"learned", "learned_live", "learned_image", "geometric",
+                                    "geometric_live", "truth"}
     assert result["paths"]["truth"]["mae"]["blink"] == 0.0
     assert len(result["per_track"]) == 2 and result["learned_ms_median"] > 0
     assert (tmp_path / "traces.png").stat().st_size > 1000

@@ -21,7 +21,7 @@ from eye_expression_driver.training.coefficient_data import (
 from eye_expression_driver.training.coefficient_net import CoefficientNet, CoefficientNetConfig
 from eye_expression_driver.training.label_sources import synthetic_session
 from eye_expression_driver.training.onnx_export import check_parity, export_onnx
-from eye_expression_driver.vision.coefficient_model import CoefficientModel
+from eye_expression_driver.vision.coefficient_model import OUTPUTS, CoefficientModel
 
 
 @pytest.fixture(scope="module")
@@ -101,7 +101,7 @@ def test_export_matches_pytorch(tmp_path) -> None:
     model = CoefficientNet(CoefficientNetConfig(size=32, width=4, hidden=8)).eval()
     images = torch.rand(5, 1, 32, 32) * 4000.0  # any intensity scale
     path = export_onnx(model, tmp_path / "m.onnx", images[:1], "image",
-                       ["coefficients", "confidence"])
+                       list(OUTPUTS))
     assert check_parity(model, path, images) < 1e-4
 
 
@@ -123,9 +123,11 @@ def test_training_command_exports_a_working_model_and_card(tmp_path, labels_dir,
     card = (tmp_path / "m.md").read_text()
     assert "Stopped: iteration budget spent" in card and "Validation MAE" in card
     model = CoefficientModel(tmp_path / "m.onnx")
-    coefficients, confidence = model.predict(np.zeros((50, 80), np.uint8) + 100, "right")
+    estimate = model.predict(np.zeros((50, 80), np.uint8) + 100, "right")
+    coefficients, confidence = estimate.coefficients, estimate.confidence
     assert coefficients.shape == (5,) and ((coefficients >= 0) & (coefficients <= 1)).all()
     assert 0.0 <= confidence <= 1.0
+    assert estimate.pupil_offset.shape == (2,) and np.isfinite(estimate.eyelid_distance)
 
 
 def test_training_stops_at_the_tolerance(tmp_path, labels_dir) -> None:

@@ -1,7 +1,8 @@
 """The learned backend through the whole graph: `eye-expression run --backend learned`; the
-trackers publish the model's coefficients, the coefficient node passes them on marked
-LEARNED, and the avatar bridge writes them into the face (the model here is a stand-in with
-the real model's interface and fixed outputs, so the test checks the wiring)."""
+trackers publish the model's coefficients and features, the coefficient node passes the
+coefficients on marked LEARNED while its session statistics warm up, and the avatar bridge
+writes them into the face (the model here is a stand-in with the real model's interface and
+fixed outputs, so the test checks the wiring)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import signal
 import pytest
 from conftest import _next_domain
 from demo_ros_helpers import Peer
-from eye_expression_driver.msg import EyeCoefficients, FaceExpression
+from eye_expression_driver.msg import EyeCoefficients, EyeObservation, FaceExpression
 from rclpy.qos import qos_profile_sensor_data
 from ros_graph_helpers import (
     REPO,
@@ -49,6 +50,9 @@ def test_learned_backend_drives_the_face(tmp_path) -> None:
                                           RELIABLE_10)
             peer.node.create_subscription(EyeCoefficients, "/coefficients", coefficients.append,
                                           RELIABLE_10)
+            observations: list[EyeObservation] = []
+            peer.node.create_subscription(EyeObservation, "/right/observation",
+                                          observations.append, RELIABLE_10)
             assert all(wait_matched(peer, p) for p in pubs), runner.log()
             sent: list[int] = []
 
@@ -71,3 +75,9 @@ def test_learned_backend_drives_the_face(tmp_path) -> None:
     assert weights["eyeLookUpLeft"] == pytest.approx(0.1, abs=1e-5)
     assert coefficients and coefficients[-1].source == EyeCoefficients.LEARNED
     assert coefficients[-1].left.blink_confidence == pytest.approx(0.9, abs=1e-5)
+    assert observations, "no observation of the right eye"
+    obs = observations[-1]
+    assert obs.backend == EyeObservation.LEARNED
+    assert (obs.pupil_offset_x, obs.pupil_offset_y, obs.eyelid_distance) == pytest.approx(
+        (0.05, -0.02, 0.28), abs=1e-6)
+    assert obs.pupil_confidence == pytest.approx(0.9 * 0.6, abs=1e-5)  # blink 0.7 hides some

@@ -49,6 +49,15 @@ class BinocularResult:
     present: tuple[bool, bool]  # (left, right) had an observation in this pair
 
 
+def _direct(obs: EyeInput) -> EyeResult:
+    """The learned model's coefficients as they came (no session statistics yet)."""
+    up, down, in_, out, blink = (float(np.clip(v, 0.0, 1.0)) for v in obs.learned)
+    return EyeResult(up=up, down=down, in_=in_, out=out, blink=blink,
+                     blink_confidence=obs.confidence,
+                     gaze_confidence=min(obs.confidence, obs.pupil_confidence),
+                     eyelid_distance=obs.eyelid_distance, calibrated=False)
+
+
 def profile_paths(path: str | Path) -> dict[str, Path]:
     """The two per-eye files of one profile path: a.json -> a.left.json, a.right.json."""
     path = Path(path).expanduser()
@@ -98,14 +107,11 @@ class BinocularCoefficients:
         estimator = self.estimators[side]
         if obs is None:
             return EyeResult(calibrated=estimator.calibration.current.ready)
-        if obs.is_learned:
-            up, down, in_, out, blink = (float(np.clip(v, 0.0, 1.0)) for v in obs.learned)
-            return EyeResult(up=up, down=down, in_=in_, out=out, blink=blink,
-                             blink_confidence=obs.confidence,
-                             gaze_confidence=min(obs.confidence, obs.pupil_confidence),
-                             eyelid_distance=obs.eyelid_distance, calibrated=True)
-        return estimator.update(obs.stamp_ns * 1e-9, obs.eyelid_distance, obs.pupil_offset,
-                                obs.confidence, obs.pupil_confidence)
+        result = estimator.update(obs.stamp_ns * 1e-9, obs.eyelid_distance, obs.pupil_offset,
+                                  obs.confidence, obs.pupil_confidence)
+        if obs.is_learned and not result.calibrated:
+            return _direct(obs)  # the model's own coefficients until the session's statistics
+        return result
 
     # --- calibration commands -------------------------------------------------------
 

@@ -77,7 +77,22 @@ class View:
 
 
 Detect = Callable[[np.ndarray, str], Any]  # (grey image, eye) -> features (EyeFeatures-like)
-Predict = Callable[[np.ndarray, str], tuple[Any, float]]  # -> (5 coefficients, confidence)
+# (grey image, eye) -> (5 coefficients, confidence, pupil offset (2,), eyelid distance),
+# as vision.coefficient_model.LearnedEstimate
+Predict = Callable[[np.ndarray, str], tuple[Any, float, Any, float]]
+
+
+def learned_values(estimate: tuple[Any, float, Any, float]) -> dict[str, Any]:
+    """Observation fields of a learned estimate. The pupil counts as visible as far as the
+    eye is present, fully up to the model's blink P = 0.5 and less as the lid closes."""
+    coefficients, confidence, offset, distance = estimate
+    coefficients = np.asarray(coefficients, dtype=np.float64).reshape(5)
+    confidence = float(np.clip(confidence, 0.0, 1.0))
+    openness = float(np.clip(2.0 * (1.0 - coefficients[4]), 0.0, 1.0))
+    return {"learned": coefficients, "confidence": confidence,
+            "pupil_confidence": confidence * openness,
+            "pupil_offset": np.asarray(offset, dtype=np.float64).reshape(2),
+            "eyelid_distance": float(distance)}
 
 
 class EyeTracking:
@@ -98,12 +113,8 @@ class EyeTracking:
         values: dict[str, Any] = {}
         if self.detect is not None:
             values.update(self._features(image, region))
-        if self.predict is not None:
-            coefficients, confidence = self.predict(image, self.eye)
-            values["learned"] = np.asarray(coefficients, dtype=np.float64).reshape(5)
-            confidence = float(np.clip(confidence, 0.0, 1.0))
-            values.setdefault("confidence", confidence)
-            values.setdefault("pupil_confidence", confidence)
+        if self.predict is not None:  # the detector's features win when both run
+            values = {**learned_values(self.predict(image, self.eye)), **values}
         return Observation(**values)
 
     def _features(self, image: np.ndarray, region) -> dict[str, Any]:

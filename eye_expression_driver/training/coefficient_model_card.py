@@ -45,7 +45,8 @@ def _evaluation_section(result: dict | None) -> str:
     if result is None:
         return "Not run with this training (`eye-expression evaluate` measures it).\n"
     paths = result["paths"]
-    names = ("learned", "geometric", "geometric_live", "truth")
+    names = ("learned", "learned_live", "learned_image", "geometric", "geometric_live",
+             "truth")
     head = "| figure | " + " | ".join(names) + " |\n|---|" + "---|" * len(names) + "\n"
     rows = [f"| MAE {c} | " + " | ".join(f"{paths[n]['mae'][c]:.4f}" for n in names) + " |"
             for c in COEFFICIENTS]
@@ -61,13 +62,17 @@ def _evaluation_section(result: dict | None) -> str:
     rows.append(f"\nSingle-image floor (docs/learned_path.md), {floor['frames']} open-eye frames: "
                 "exact pupil positions normalised with the population's median centre give "
                 "E MAE " + ", ".join(f"{c} {v:.3f}" for c, v in floor["floor_mae"].items())
-                + "; the learned path on the same frames: "
+                + "; the model's direct coefficients on the same frames: "
                 + ", ".join(f"{c} {v:.3f}" for c, v in floor["learned_mae"].items()) + ".")
     h = result["held_out"]
     return (f"{len(h['seeds'])} held-out people (stream {h['stream']}), both eyes, "
             f"{h['seconds']:g} s at {h['fps']:g} Hz, {h['size'][0]}x{h['size'][1]} px. Truth = "
             "the coefficient method on the exact landmarks and pupil (statistics over the "
-            "same sequence); `geometric` = detector + method (sequence statistics), "
+            "same sequence); `learned` = the model's features + the method with the "
+            "sequence's statistics (as the labels), `learned_live` = the model through the "
+            "streaming estimator as the coefficient node runs it (its direct coefficients "
+            "while warming up), `learned_image` = the model's direct coefficients, one image "
+            "at a time; `geometric` = detector + method (sequence statistics), "
             "`geometric_live` = detector + streaming estimator; `truth` column = the method's "
             "own figures.\n\n" + head + "\n".join(rows) + "\n")
 
@@ -84,17 +89,20 @@ def write_card(path: Path, model: CoefficientNet, args: argparse.Namespace, repo
         "labelled directories " + ", ".join(map(str, args.data))
     text = f"""# Eye expression coefficient model (`{onnx_path.name}`)
 
-The learned path (DESIGN.md section 1): one eye image -> [E_up, E_down, E_in, E_out, P] and a
-confidence. Run-time: `eye_expression_driver.vision.coefficient_model.CoefficientModel`.
+The learned path (DESIGN.md section 1): one eye image -> [E_up, E_down, E_in, E_out, P], a
+confidence and the eye's pupil offset and eyelid distance, which the coefficient node
+normalises with the session's statistics as the labels were made (docs/learned_path.md).
+Run-time: `eye_expression_driver.vision.coefficient_model.CoefficientModel`.
 
 ## Model
 - Input `image` (N, 1, {cfg.size}, {cfg.size}) float32, any intensity scale: the grey image
   letterboxed (as the detector's input), a right eye mirrored into the left-eye view first;
   standardised inside the graph.
-- Outputs `coefficients` (N, 5) sigmoid [up, down, in, out, blink] (in/out anatomical) and
-  `confidence` (N,) sigmoid P(eye in the image).
+- Outputs `coefficients` (N, 5) sigmoid [up, down, in, out, blink] (in/out anatomical),
+  `confidence` (N,) sigmoid P(eye in the image) and `features` (N, 3): pupil offset x (out),
+  y (up) and eyelid distance, in eye widths.
 - 7 conv3x3-BN-ReLU layers in 4 stride-2 stages (width {cfg.width}), dense {cfg.hidden} ->
-  6. {params:,} parameters, {onnx_path.stat().st_size / 1e6:.2f} MB, opset 18, one file.
+  9. {params:,} parameters, {onnx_path.stat().st_size / 1e6:.2f} MB, opset 18, one file.
 
 ## Training data
 {source}: {len(tracks)} eye tracks, {report["train_frames"]} training and
@@ -107,7 +115,8 @@ the detector's photometric changes on half the inputs, 5% eye-free inputs (confi
 
 ## Training
 Seed {args.seed}, batch {args.batch}, AdamW lr {args.lr} with warm-up and cosine decay, L1
-loss on the coefficients + 0.1 BCE on the confidence; frames drawn evenly over bins of P.
+loss on the coefficients + 0.1 BCE on the confidence + {args.aux_weight} x L1 on the
+features (x 5); frames drawn evenly over bins of P.
 Stopped: {report["stop_reason"]}. Exported the state at the end (the lowest mean
 validation error was at step {report["best_step"]}). Validation MAE against the labels:
 {", ".join(

@@ -2,8 +2,11 @@
 
 ONNX contract (what ``vision.coefficient_model`` relies on): input ``image`` (N, 1, S, S)
 float32 of any intensity scale (standardised inside the graph, as the detector's); outputs
-``coefficients`` (N, 5) = sigmoid [E_up, E_down, E_in, E_out, P] and ``confidence`` (N,) =
-sigmoid P(an eye the labels can describe is in the image).
+``coefficients`` (N, 5) = sigmoid [E_up, E_down, E_in, E_out, P], ``confidence`` (N,) =
+sigmoid P(an eye the labels can describe is in the image) and ``features`` (N, 3) = the eye's
+pupil offset (x out, y up) and eyelid distance, in eye widths. The features let the run time
+normalise the gaze with the session's own statistics (``core.eye_coefficients``), which the
+labels were made with and which no single image shows.
 
 Small on purpose: the run-time budget is 0.3 ms per image on one core including the
 letterbox, so the network is seven conv3x3-BN-ReLU layers (the detector's building block)
@@ -21,7 +24,8 @@ from torch import nn
 from .detector_model import conv_bn
 
 N_COEFFICIENTS = 5
-N_AUX = 3  # training-only outputs: the detector's pupil offset (x, y) and eyelid distance
+N_FEATURES = 3  # the labeller's pupil offset (x, y) and eyelid distance, eye widths
+FEATURE_SCALE = 5.0  # eye widths -> about the coefficients' scale (a gaze range is ~0.15)
 
 
 @dataclass(frozen=True)
@@ -54,18 +58,20 @@ class CoefficientNet(nn.Module):
         cells = (config.size // 16) ** 2
         self.head = nn.Sequential(
             nn.Flatten(), nn.Linear(8 * c * cells, config.hidden), nn.ReLU(True),
-            nn.Linear(config.hidden, N_COEFFICIENTS + 1 + N_AUX),
+            nn.Linear(config.hidden, N_COEFFICIENTS + 1 + N_FEATURES),
         )
 
     def logits(self, image: torch.Tensor) -> torch.Tensor:
         """(N, 1, S, S) raw intensities -> (N, 9): 5 coefficient and 1 confidence logits, then
-        the auxiliary features (training only: they teach where pupil and lids are)."""
+        the 3 features x FEATURE_SCALE."""
         mean = image.mean(dim=(2, 3), keepdim=True)
         std = image.std(dim=(2, 3), keepdim=True)
         x = (image - mean) / (std + 1e-3 * mean.abs() + 1e-6)
         return self.head(self.features(x))
 
-    def forward(self, image: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """(N, 1, S, S) -> coefficients (N, 5), confidence (N,), as exported."""
-        out = torch.sigmoid(self.logits(image)[:, : N_COEFFICIENTS + 1])
-        return out[:, :N_COEFFICIENTS], out[:, N_COEFFICIENTS]
+    def forward(self, image: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """(N, 1, S, S) -> coefficients (N, 5), confidence (N,), features (N, 3), as exported."""
+        logits = self.logits(image)
+        out = torch.sigmoid(logits[:, : N_COEFFICIENTS + 1])
+        features = logits[:, N_COEFFICIENTS + 1:] / FEATURE_SCALE
+        return out[:, :N_COEFFICIENTS], out[:, N_COEFFICIENTS], features

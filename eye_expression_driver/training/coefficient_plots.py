@@ -12,11 +12,13 @@ import numpy as np
 
 from .auto_label import COEFFICIENTS
 
-STYLES = {"truth": ("k", 2.0), "geometric": ("tab:blue", 1.0), "learned": ("tab:orange", 1.0)}
+STYLES = {"truth": ("k", 2.0), "geometric": ("tab:blue", 1.0), "learned": ("tab:orange", 1.0),
+          "learned_image": ("tab:green", 0.6)}
 
 
 def plot_traces(run, outputs: dict[str, np.ndarray], path: Path) -> None:
-    """Five stacked panels (up, down, in, out, blink) over time: truth and both paths."""
+    """Five stacked panels (up, down, in, out, blink) over time: the truth, both paths and
+    the model's direct (one image) coefficients."""
     t = np.asarray(run.t)
     openness = np.asarray(run.state)[:, 0]
     fig, axes = plt.subplots(5, 1, figsize=(14, 10), sharex=True)

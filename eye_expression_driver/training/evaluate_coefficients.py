@@ -8,7 +8,11 @@ metadata says it was trained on one of them) and each eye:
 * geometric: the eye feature detector + ``label_sequence`` (statistics over the sequence,
   as the auto-labeller), and ``geometric_live``: the detector + the streaming
   ``EyeCoefficientEstimator`` as the coefficient node runs it (warm-up included);
-* learned: the coefficient model, frame by frame.
+* learned: the coefficient model's features (pupil offset, eyelid distance) normalised with
+  the session's statistics by ``label_sequence``, as the labels were made;
+  ``learned_live``: the model through the streaming estimator, as the coefficient node runs
+  it (the model's direct coefficients until the statistics exist); ``learned_image``: the
+  model's direct coefficients, one image at a time (no session).
 
 Each path gets the MAE of P and each E_i against the truth, the MAE of P against the true
 openness (1 - openness, clipped), blink F1 against the scripted blinks (the issue's figure)
@@ -35,6 +39,7 @@ import numpy as np
 from tqdm import tqdm
 
 from ..core.eye_coefficients import CoefficientConfig, EyeCoefficientEstimator
+from ..core.eye_tracking import learned_values
 from ..core.gaze import gaze_coefficients, project_directions
 from ..synth.command import parse_size
 from .auto_label import COEFFICIENTS, Features, detector_features, label_features, truth_features
@@ -51,7 +56,7 @@ from .label_sources import Session
 from .synthetic_sets import HOLDOUT_STREAM, session_seeds, synthetic_sessions
 
 TARGETS = {"mae": 0.05, "f1": 0.97, "ms": 0.3}
-PATHS = ("learned", "geometric", "geometric_live")
+PATHS = ("learned", "learned_live", "learned_image", "geometric", "geometric_live")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -80,7 +85,8 @@ class EyeRun:
     t: list = field(default_factory=list)
     truth: list = field(default_factory=list)  # Features from the exact truth
     detected: list = field(default_factory=list)  # Features from the detector
-    learned: list = field(default_factory=list)  # (5,) model outputs
+    learned: list = field(default_factory=list)  # (5,) model coefficients
+    learned_features: list = field(default_factory=list)  # Features from the model
     state: list = field(default_factory=list)  # (openness, yaw, pitch, blinking)
     predict_s: list = field(default_factory=list)  # s per learned prediction
 
@@ -95,29 +101,46 @@ def collect(session: Session, detect, model) -> list[EyeRun]:
         run.truth.append(truth_features(frame))
         run.detected.append(detect(frame))
         start = time.perf_counter()
-        coefficients, _ = model.predict(frame.image, frame.eye)
+        estimate = model.predict(frame.image, frame.eye)
         run.predict_s.append(time.perf_counter() - start)
-        run.learned.append(coefficients)
+        run.learned.append(estimate.coefficients)
+        run.learned_features.append(model_features(estimate))
         tr = frame.truth
         run.state.append((tr.openness, tr.yaw, tr.pitch, float(tr.blinking)))
     return list(eyes.values())
 
 
-def live_coefficients(t: np.ndarray, found: list[Features], config) -> np.ndarray:
-    """The streaming estimator over the frames in order (what the running node outputs)."""
+def model_features(estimate) -> Features:
+    """The model's estimate as the method's features (as the eye tracker publishes them)."""
+    v = learned_values(estimate)
+    return Features(v["eyelid_distance"], v["pupil_offset"], v["confidence"],
+                    v["pupil_confidence"])
+
+
+def live_coefficients(t: np.ndarray, found: list[Features], config,
+                      direct: np.ndarray | None = None) -> np.ndarray:
+    """The streaming estimator over the frames in order (what the running node outputs);
+    ``direct``: the model's coefficients, used while the estimator is not calibrated."""
     estimator = EyeCoefficientEstimator(config)
-    return np.array([estimator.update(ti, f.eyelid_distance, f.pupil_offset, f.confidence,
-                                      f.pupil_confidence).as_vector()
-                     for ti, f in zip(t, found, strict=True)])
+    out = []
+    for k, (ti, f) in enumerate(zip(t, found, strict=True)):
+        result = estimator.update(ti, f.eyelid_distance, f.pupil_offset, f.confidence,
+                                  f.pupil_confidence)
+        use_direct = direct is not None and not result.calibrated
+        out.append(direct[k] if use_direct else result.as_vector())
+    return np.array(out)
 
 
 def track_outputs(run: EyeRun, config: CoefficientConfig):
     """(N, 5) coefficients of the truth and of each path, and the truth's thresholds."""
     t = np.asarray(run.t)
     truth, thresholds = label_features(t, run.truth, config)[:2]
+    direct = np.asarray(run.learned)
     return {
         "truth": truth,
-        "learned": np.asarray(run.learned),
+        "learned": label_features(t, run.learned_features, config)[0],
+        "learned_live": live_coefficients(t, run.learned_features, config, direct),
+        "learned_image": direct,
         "geometric": label_features(t, run.detected, config)[0],
         "geometric_live": live_coefficients(t, run.detected, config),
     }, thresholds
@@ -141,7 +164,7 @@ def single_image_floor(tracks: list[tuple[EyeRun, dict, object]]) -> dict:
         normalised = gaze_coefficients(project_directions(offsets[use] - centre),
                                        th.gaze_min, th.gaze_max)
         floor += np.abs(normalised - truth).sum(axis=0)
-        learned += np.abs(outputs["learned"][use, :4] - truth).sum(axis=0)
+        learned += np.abs(outputs["learned_image"][use, :4] - truth).sum(axis=0)
         count += int(use.sum())
     n = max(count, 1)
     return {"frames": count,

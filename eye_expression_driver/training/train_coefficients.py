@@ -41,7 +41,7 @@ from .coefficient_data import (
     sample_weights,
     split_sessions,
 )
-from .coefficient_net import CoefficientNet, CoefficientNetConfig
+from .coefficient_net import FEATURE_SCALE, CoefficientNet, CoefficientNetConfig
 from .onnx_export import check_parity, export_onnx
 from .synthetic_sets import TRAIN_STREAM, session_seeds, synthetic_sessions
 from .train_detector import learning_rate
@@ -69,7 +69,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     a("--hidden", type=int, default=64, help="units of the dense layer")
     a("--val-fraction", type=float, default=0.1, help="share of sessions held out")
     a("--aux-weight", type=float, default=0.5,
-      help="weight of the auxiliary loss (the detector's pupil offset and eyelid distance)")
+      help="weight of the feature loss (the labeller's pupil offset and eyelid distance, "
+           "exported for the session normalisation)")
     a("--threads", type=int, default=1, help="torch threads")
     a("--resume", action="store_true", help="continue from --work/checkpoint.pt")
     a("--no-progress", action="store_true")
@@ -117,9 +118,6 @@ def training_seeds(tracks: list[TrackLabels]) -> list[int]:
     return sorted(s for s in seeds if isinstance(s, int))
 
 
-AUX_SCALE = 5.0  # eye widths -> about the coefficients' scale (a gaze range is ~0.15)
-
-
 def coefficient_loss(logits: torch.Tensor, batch: dict[str, torch.Tensor],
                      aux_weight: float = 0.0):
     """Mean absolute error of the 5 coefficients (eye images only) + 0.1 BCE of presence
@@ -131,7 +129,7 @@ def coefficient_loss(logits: torch.Tensor, batch: dict[str, torch.Tensor],
     loss = l1 + 0.1 * bce
     if aux_weight > 0.0 and "aux" in batch:
         known = torch.isfinite(batch["aux"]) & (present[:, None] > 0)
-        target = torch.nan_to_num(batch["aux"]) * AUX_SCALE
+        target = torch.nan_to_num(batch["aux"]) * FEATURE_SCALE
         aux = ((logits[:, 6:] - target).abs() * known).sum() / known.sum().clamp(min=1)
         loss = loss + aux_weight * aux
     return loss, l1.item()
@@ -143,7 +141,7 @@ def validate(model: CoefficientNet, data: CoefficientData) -> np.ndarray:
     model.eval()
     total, count = np.zeros(5), 0
     for images, labels in batches_in_order(data, 512):
-        coefficients, _ = model(images)
+        coefficients = model(images)[0]
         total += (coefficients - labels).abs().sum(dim=0).numpy()
         count += len(labels)
     model.train()

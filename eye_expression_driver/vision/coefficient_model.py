@@ -1,4 +1,5 @@
-"""The learned path: one eye image -> [E_up, E_down, E_in, E_out, P] and a confidence.
+"""The learned path: one eye image -> [E_up, E_down, E_in, E_out, P], a confidence, and the
+eye's pupil offset and eyelid distance.
 
 The expression coefficient recognition model (DESIGN.md section 1, "Learned path") replaces
 the detector and the coefficient method at run time. It sees the same input as the
@@ -10,12 +11,19 @@ nose, towards the temple). In the left-eye view the nose is on the image's left;
 a right eye's image puts its nose on the left as well, so "looking in" looks the same in
 both eyes' inputs and the model's E_in is already the right eye's E_in. Up and down are not
 affected by a left-right flip. Only pixel positions would need mirroring back, and the
-model returns none.
+model returns none: its pupil offset is in the eye's own anatomical frame (+x out, +y up),
+as the detector's.
+
+Why features as well as coefficients: the labels were made with each session's statistics
+(gaze centre, ranges, open-eye distance), which one image does not show. The coefficient
+node normalises the model's features with the running session's statistics, exactly as the
+labeller did; the direct coefficients serve until those statistics exist.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
@@ -24,10 +32,19 @@ from .preprocess import UnusableImageError, letterbox, mirror, to_grey
 
 DEFAULT_MODEL = Path(__file__).resolve().parents[1] / "models" / "eye_coefficients.onnx"
 EYES = ("left", "right")
-OUTPUTS = ("coefficients", "confidence")
+OUTPUTS = ("coefficients", "confidence", "features")
 
-__all__ = ["DEFAULT_MODEL", "CoefficientModel", "ModelFileError", "UnusableImageError",
-           "model_input"]
+__all__ = ["DEFAULT_MODEL", "CoefficientModel", "LearnedEstimate", "ModelFileError",
+           "UnusableImageError", "model_input"]
+
+
+class LearnedEstimate(NamedTuple):
+    """The model's view of one eye image (eye frame: +x out, +y up, unit = eye width)."""
+
+    coefficients: np.ndarray  # (5,) [up, down, in, out, blink], each 0..1
+    confidence: float  # 0..1: an eye is in the image
+    pupil_offset: np.ndarray  # (2,) from the midpoint of the corners
+    eyelid_distance: float  # upper lid to the corner line
 
 
 def model_input(image: np.ndarray, eye: str, size: int) -> np.ndarray:
@@ -55,11 +72,14 @@ class CoefficientModel:
         self.input_name = inputs[0].name
         self.size = int(shape[2])
 
-    def predict(self, image: np.ndarray, eye: str = "left") -> tuple[np.ndarray, float]:
-        """([up, down, in, out, blink] each 0..1, confidence 0..1) of one eye image.
+    def predict(self, image: np.ndarray, eye: str = "left") -> LearnedEstimate:
+        """The estimate of one eye image: any grey or colour camera image.
 
-        Any grey or colour camera image; raises UnusableImageError on bad input.
+        Raises UnusableImageError on bad input.
         """
         square = model_input(image, eye, self.size)
-        coefficients, confidence = self.session.run(None, {self.input_name: square[None, None]})
-        return coefficients[0].astype(np.float64), float(confidence[0])
+        coefficients, confidence, features = self.session.run(
+            None, {self.input_name: square[None, None]})
+        features = features[0].astype(np.float64)
+        return LearnedEstimate(coefficients[0].astype(np.float64), float(confidence[0]),
+                               features[:2], float(features[2]))
