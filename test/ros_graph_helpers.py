@@ -210,7 +210,7 @@ def gone(pids: list[int], timeout: float = 5.0) -> bool:
 
 
 def standin_coefficient_model(path: Path, coefficients=(0.1, 0.2, 0.3, 0.4, 0.7),
-                              confidence: float = 0.9, features=(0.05, -0.02, 0.28)) -> Path:
+                              confidence: float = 0.9, features=(0.05, -0.02, 0.28, 0.5)) -> Path:
     """A tiny ONNX file with the coefficient model's interface and fixed outputs."""
     from onnx import helper, numpy_helper
 
@@ -232,7 +232,7 @@ def standin_coefficient_model(path: Path, coefficients=(0.1, 0.2, 0.3, 0.4, 0.7)
     ]
     return _save_model(path, nodes, constants, "standin_eye_coefficients",
                        [("coefficients", ["batch", 5]), ("confidence", ["batch"]),
-                        ("features", ["batch", 3])])
+                        ("features", ["batch", 4])])
 
 
 def _save_model(path: Path, nodes, constants, name: str, outputs) -> Path:

@@ -40,24 +40,17 @@ def test_crop_outside_the_image_is_refused() -> None:
             np.zeros((20, 20), np.uint8))
 
 
-def learned(blink: float, confidence: float = 0.8):
+def learned(visible: float, confidence: float = 0.8):
     """A stand-in model of the learned estimate's shape (coefficients, confidence, features)."""
-    return lambda img, eye: ([0.1, 0, 0, 0.2, blink], confidence, (0.03, -0.01), 0.27)
+    return lambda img, eye: ([0.1, 0, 0, 0.2, 0.9], confidence, (0.03, -0.01), 0.27, visible)
 
 
 def test_learned_model_alone() -> None:
-    obs = EyeTracking("right", None, predict=learned(0.9)).process(np.zeros((20, 20), np.uint8))
+    obs = EyeTracking("right", None, predict=learned(0.25)).process(np.zeros((20, 20), np.uint8))
     assert obs.learned.tolist() == [0.1, 0, 0, 0.2, 0.9]
     assert np.isnan(obs.landmarks).all() and obs.confidence == 0.8
     assert obs.pupil_offset.tolist() == [0.03, -0.01] and obs.eyelid_distance == 0.27
-    assert obs.pupil_confidence == pytest.approx(0.16)  # nearly closed: the lid hides it
-
-
-def test_learned_pupil_confidence_follows_the_model_blink() -> None:
-    image = np.zeros((20, 20), np.uint8)
-    values = [EyeTracking("left", None, predict=learned(b)).process(image).pupil_confidence
-              for b in (0.0, 0.5, 0.75, 1.0)]
-    assert values == pytest.approx([0.8, 0.8, 0.4, 0.0])
+    assert obs.pupil_confidence == pytest.approx(0.2)  # eye present x pupil visible
 
 
 def test_overlay_draws_on_a_bigger_picture() -> None:

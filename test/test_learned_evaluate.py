@@ -47,11 +47,12 @@ def test_true_blinks_need_a_deep_closing_of_that_eye() -> None:
     openness = np.ones(100)
     openness[10:20] = 0.1
     openness[50:60] = 0.45  # about half closed: may be detected or not
+    openness[70:80] = 0.3  # no script (a squint, a far downward look): may as well
     events = [{"kind": "blink", "eye": "both", "start": 0.1, "end": 0.2},
               {"kind": "partial", "eye": "both", "start": 0.5, "end": 0.6},
               {"kind": "wink", "eye": "right", "start": 0.8, "end": 0.9}]
     must, may = true_blinks(events, "left", t, openness)
-    assert must == [(0.1, 0.2)] and may == [(0.5, 0.6)]
+    assert must == [(0.1, 0.2)] and may == [(0.5, 0.6), (0.7, 0.79)]
 
 
 def test_jitter_during_fixations_only() -> None:

@@ -70,7 +70,7 @@ def test_jitter_is_a_similarity_about_the_centre() -> None:
 def test_batches_have_inputs_labels_and_eye_free_images(data) -> None:
     batch = make_batch(data, 64, np.random.default_rng(0), negative_fraction=0.5)
     assert batch["image"].shape == (64, 1, 32, 32) and batch["labels"].shape == (64, 5)
-    assert batch["aux"].shape == (64, 3)  # the labeller's pupil offset and eyelid distance
+    assert batch["aux"].shape == (64, 4)  # pupil offset, eyelid distance, pupil confidence
     assert 0 < batch["present"].sum() < 64
     plain = make_batch(data, 8, np.random.default_rng(0), augmented=False)
     assert plain["present"].all()

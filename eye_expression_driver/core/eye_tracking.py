@@ -77,20 +77,19 @@ class View:
 
 
 Detect = Callable[[np.ndarray, str], Any]  # (grey image, eye) -> features (EyeFeatures-like)
-# (grey image, eye) -> (5 coefficients, confidence, pupil offset (2,), eyelid distance),
-# as vision.coefficient_model.LearnedEstimate
-Predict = Callable[[np.ndarray, str], tuple[Any, float, Any, float]]
+# (grey image, eye) -> (5 coefficients, confidence, pupil offset (2,), eyelid distance,
+# pupil visible), as vision.coefficient_model.LearnedEstimate
+Predict = Callable[[np.ndarray, str], tuple[Any, float, Any, float, float]]
 
 
-def learned_values(estimate: tuple[Any, float, Any, float]) -> dict[str, Any]:
-    """Observation fields of a learned estimate. The pupil counts as visible as far as the
-    eye is present, fully up to the model's blink P = 0.5 and less as the lid closes."""
-    coefficients, confidence, offset, distance = estimate
+def learned_values(estimate: tuple[Any, float, Any, float, float]) -> dict[str, Any]:
+    """Observation fields of a learned estimate (the pupil counts as far as both the eye
+    is present and the pupil is visible)."""
+    coefficients, confidence, offset, distance, visible = estimate
     coefficients = np.asarray(coefficients, dtype=np.float64).reshape(5)
     confidence = float(np.clip(confidence, 0.0, 1.0))
-    openness = float(np.clip(2.0 * (1.0 - coefficients[4]), 0.0, 1.0))
     return {"learned": coefficients, "confidence": confidence,
-            "pupil_confidence": confidence * openness,
+            "pupil_confidence": confidence * float(np.clip(visible, 0.0, 1.0)),
             "pupil_offset": np.asarray(offset, dtype=np.float64).reshape(2),
             "eyelid_distance": float(distance)}
 

@@ -34,7 +34,8 @@ class CoefficientData:
     labels: np.ndarray  # (N, 5) float32
     track: np.ndarray  # (N,) int32 index into names
     names: list[str]
-    aux: np.ndarray  # (N, 3) float32 pupil offset x, y and eyelid distance (NaN: unknown)
+    aux: np.ndarray  # (N, 4) float32 pupil offset x, y, eyelid distance (NaN: unknown) and
+    # the labeller's pupil confidence (the pupil is visible)
 
     def __len__(self) -> int:
         return len(self.labels)
@@ -58,7 +59,8 @@ def from_tracks(tracks: list[TrackLabels]) -> CoefficientData:
         np.concatenate([t.labels[t.keep] for t in tracks]).astype(np.float32),
         np.concatenate([np.full(int(t.keep.sum()), i, np.int32) for i, t in enumerate(tracks)]),
         [t.name for t in tracks],
-        np.concatenate([np.column_stack([t.pupil_offset, t.eyelid_distance])[t.keep]
+        np.concatenate([np.column_stack([t.pupil_offset, t.eyelid_distance,
+                                         t.pupil_confidence])[t.keep]
                         for t in tracks]).astype(np.float32),
     )
 

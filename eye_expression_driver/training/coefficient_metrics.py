@@ -4,7 +4,10 @@
 * Blink F1: blink events are runs of P > 0.5. A true blink is a scripted blink or wink of
   that eye whose true openness falls below ``MUST_OPENNESS`` (0.4: clearly more than half
   closed); shallower scripted closures (partial blinks, and those that close the eye to
-  about half, where P itself sits near 0.5) may be detected or not without counting.
+  about half, where P itself sits near 0.5) may be detected or not without counting, and
+  so may any other stretch where the eye is truly more than half closed (``MAY_OPENNESS``:
+  a squint, or the upper lid following a far downward look): P > 0.5 is right there, and
+  the method on exact landmarks fires there too.
   A detected event overlapping a true blink (with ``slack`` seconds on each side) is a hit;
   each true blink is hit at most once; every other detected event is a false alarm (also a
   second event within one blink: P dropping below 0.5 mid-blink splits it in two).
@@ -18,6 +21,7 @@ import numpy as np
 
 BLINK_THRESHOLD = 0.5
 MUST_OPENNESS = 0.4  # a scripted closure below this openness is a blink that must be found
+MAY_OPENNESS = 0.5  # an unscripted closure below this openness may be detected or not
 FIXATION_SPEED = 30.0  # deg/s: slower true gaze counts as fixating (drift, tremor)
 OPEN_EYE = 0.7  # true openness above which an eye counts as open for jitter
 
@@ -39,6 +43,10 @@ def true_blinks(events: list[dict], eye: str, t: np.ndarray,
         inside = (t >= e["start"]) & (t <= e["end"])
         deep = inside.any() and float(openness[inside].min()) < MUST_OPENNESS
         (must if deep else may).append((float(e["start"]), float(e["end"])))
+    scripted = must + may
+    for a, b in runs(np.asarray(openness) < MAY_OPENNESS):  # unscripted closures
+        if not any(t[a] <= e and t[b] >= s for s, e in scripted):
+            may.append((float(t[a]), float(t[b])))
     return must, may
 
 

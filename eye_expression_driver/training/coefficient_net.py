@@ -3,10 +3,11 @@
 ONNX contract (what ``vision.coefficient_model`` relies on): input ``image`` (N, 1, S, S)
 float32 of any intensity scale (standardised inside the graph, as the detector's); outputs
 ``coefficients`` (N, 5) = sigmoid [E_up, E_down, E_in, E_out, P], ``confidence`` (N,) =
-sigmoid P(an eye the labels can describe is in the image) and ``features`` (N, 3) = the eye's
-pupil offset (x out, y up) and eyelid distance, in eye widths. The features let the run time
-normalise the gaze with the session's own statistics (``core.eye_coefficients``), which the
-labels were made with and which no single image shows.
+sigmoid P(an eye the labels can describe is in the image) and ``features`` (N, 4) = the eye's
+pupil offset (x out, y up) and eyelid distance, in eye widths, and sigmoid P(the pupil is
+visible) (a lid lowered by a downward look covers it while the eye counts as open). The
+features let the run time normalise the gaze with the session's own statistics
+(``core.eye_coefficients``), which the labels were made with and no single image shows.
 
 Small on purpose: the run-time budget is 0.3 ms per image on one core including the
 letterbox, so the network is seven conv3x3-BN-ReLU layers (the detector's building block)
@@ -24,7 +25,7 @@ from torch import nn
 from .detector_model import conv_bn
 
 N_COEFFICIENTS = 5
-N_FEATURES = 3  # the labeller's pupil offset (x, y) and eyelid distance, eye widths
+N_FEATURES = 4  # the labeller's pupil offset (x, y) and eyelid distance, pupil visibility
 FEATURE_SCALE = 5.0  # eye widths -> about the coefficients' scale (a gaze range is ~0.15)
 
 
@@ -62,8 +63,8 @@ class CoefficientNet(nn.Module):
         )
 
     def logits(self, image: torch.Tensor) -> torch.Tensor:
-        """(N, 1, S, S) raw intensities -> (N, 9): 5 coefficient and 1 confidence logits, then
-        the 3 features x FEATURE_SCALE."""
+        """(N, 1, S, S) raw intensities -> (N, 10): 5 coefficient and 1 confidence logits,
+        the 3 geometric features x FEATURE_SCALE, the pupil visibility logit."""
         mean = image.mean(dim=(2, 3), keepdim=True)
         std = image.std(dim=(2, 3), keepdim=True)
         x = (image - mean) / (std + 1e-3 * mean.abs() + 1e-6)
@@ -73,5 +74,6 @@ class CoefficientNet(nn.Module):
         """(N, 1, S, S) -> coefficients (N, 5), confidence (N,), features (N, 3), as exported."""
         logits = self.logits(image)
         out = torch.sigmoid(logits[:, : N_COEFFICIENTS + 1])
-        features = logits[:, N_COEFFICIENTS + 1:] / FEATURE_SCALE
-        return out[:, :N_COEFFICIENTS], out[:, N_COEFFICIENTS], features
+        geometry = logits[:, N_COEFFICIENTS + 1: -1] / FEATURE_SCALE
+        visible = torch.sigmoid(logits[:, -1:])
+        return out[:, :N_COEFFICIENTS], out[:, N_COEFFICIENTS], torch.cat([geometry, visible], 1)

@@ -121,17 +121,21 @@ def training_seeds(tracks: list[TrackLabels]) -> list[int]:
 def coefficient_loss(logits: torch.Tensor, batch: dict[str, torch.Tensor],
                      aux_weight: float = 0.0):
     """Mean absolute error of the 5 coefficients (eye images only) + 0.1 BCE of presence
-    + ``aux_weight`` x L1 of the auxiliary features (where known); returns (loss, L1)."""
+    + ``aux_weight`` x L1 of the geometric features (where known) + 0.1 BCE of the pupil's
+    visibility; returns (loss, L1)."""
     present = batch["present"]
     error = (torch.sigmoid(logits[:, :5]) - batch["labels"]).abs().mean(dim=1)
     l1 = (error * present).sum() / present.sum().clamp(min=1.0)
     bce = F.binary_cross_entropy_with_logits(logits[:, 5], present)
     loss = l1 + 0.1 * bce
     if aux_weight > 0.0 and "aux" in batch:
-        known = torch.isfinite(batch["aux"]) & (present[:, None] > 0)
-        target = torch.nan_to_num(batch["aux"]) * FEATURE_SCALE
-        aux = ((logits[:, 6:] - target).abs() * known).sum() / known.sum().clamp(min=1)
-        loss = loss + aux_weight * aux
+        geometry, visible = batch["aux"][:, :3], batch["aux"][:, 3]
+        known = torch.isfinite(geometry) & (present[:, None] > 0)
+        target = torch.nan_to_num(geometry) * FEATURE_SCALE
+        aux = ((logits[:, 6:9] - target).abs() * known).sum() / known.sum().clamp(min=1)
+        seen = F.binary_cross_entropy_with_logits(  # no eye: no visible pupil
+            logits[:, 9], torch.nan_to_num(visible).clamp(0, 1) * present)
+        loss = loss + aux_weight * aux + 0.1 * seen
     return loss, l1.item()
 
 

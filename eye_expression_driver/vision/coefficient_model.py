@@ -45,6 +45,7 @@ class LearnedEstimate(NamedTuple):
     confidence: float  # 0..1: an eye is in the image
     pupil_offset: np.ndarray  # (2,) from the midpoint of the corners
     eyelid_distance: float  # upper lid to the corner line
+    pupil_confidence: float  # 0..1: the pupil is visible (not under a lid)
 
 
 def model_input(image: np.ndarray, eye: str, size: int) -> np.ndarray:
@@ -82,4 +83,4 @@ class CoefficientModel:
             None, {self.input_name: square[None, None]})
         features = features[0].astype(np.float64)
         return LearnedEstimate(coefficients[0].astype(np.float64), float(confidence[0]),
-                               features[:2], float(features[2]))
+                               features[:2], float(features[2]), float(features[3]))
