@@ -27,12 +27,13 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .onnx_session import ModelFileError, open_session
+from .onnx_session import ModelFileError, open_session, square_image_interface
 from .preprocess import UnusableImageError, letterbox, mirror, to_grey
 
 DEFAULT_MODEL = Path(__file__).resolve().parents[1] / "models" / "eye_coefficients.onnx"
 EYES = ("left", "right")
-OUTPUTS = ("coefficients", "confidence", "features")
+# The network's outputs and their shapes (see training.coefficient_net).
+OUTPUTS = {"coefficients": ("batch", 5), "confidence": ("batch",), "features": ("batch", 4)}
 
 __all__ = ["DEFAULT_MODEL", "CoefficientModel", "LearnedEstimate", "ModelFileError",
            "UnusableImageError", "model_input"]
@@ -64,14 +65,8 @@ class CoefficientModel:
     def __init__(self, model_path: str | Path | None = None, threads: int = 1) -> None:
         self.model_path = Path(model_path) if model_path is not None else DEFAULT_MODEL
         self.session = open_session(self.model_path, threads)
-        inputs, outputs = self.session.get_inputs(), self.session.get_outputs()
-        shape = inputs[0].shape
-        if len(inputs) != 1 or len(shape) != 4 or shape[2] != shape[3] or \
-                not isinstance(shape[2], int) or [o.name for o in outputs] != list(OUTPUTS):
-            raise ModelFileError(f"{self.model_path} is not an eye coefficient model "
-                                 f"(input {shape}, outputs {[o.name for o in outputs]})")
-        self.input_name = inputs[0].name
-        self.size = int(shape[2])
+        self.input_name, self.size = square_image_interface(
+            self.session, self.model_path, "eye coefficient model", OUTPUTS)
 
     def predict(self, image: np.ndarray, eye: str = "left") -> LearnedEstimate:
         """The estimate of one eye image: any grey or colour camera image.

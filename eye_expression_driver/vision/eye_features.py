@@ -20,7 +20,7 @@ import numpy as np
 from ..core.eyelid import eyelid_distance
 from ..core.gaze import pupil_offset
 from ..core.landmarks import CORNERS, EyeGeometryError, mirror_x
-from .onnx_session import ModelFileError, open_session
+from .onnx_session import ModelFileError, open_session, square_image_interface
 from .preprocess import UnusableImageError, letterbox, mirror, to_grey
 from .pupil_refine import refine_pupil
 
@@ -77,15 +77,8 @@ class EyeFeatureDetector:
     ) -> None:
         self.model_path = Path(model_path) if model_path is not None else DEFAULT_MODEL
         self.session = open_session(self.model_path, threads)
-        inputs, outputs = self.session.get_inputs(), self.session.get_outputs()
-        shape, found = inputs[0].shape, {o.name: o.shape for o in outputs}
-        if len(inputs) != 1 or len(shape) != 4 or shape[2] != shape[3] or \
-                not isinstance(shape[2], int) or not _feature_outputs(outputs):
-            raise ModelFileError(
-                f"{self.model_path} is not an eye feature model (input {shape}, outputs "
-                f"{found}; expected {OUTPUTS})")
-        self.input_name = inputs[0].name
-        self.size = int(shape[2])
+        self.input_name, self.size = square_image_interface(
+            self.session, self.model_path, "eye feature model", OUTPUTS)
         self.refine = refine
 
     def detect(self, image: np.ndarray, eye: str = "left") -> EyeFeatures:
@@ -112,18 +105,6 @@ class EyeFeatureDetector:
             landmarks, pupil = mirror_x(landmarks, width), mirror_x(pupil, width)
         return EyeFeatures(landmarks, pupil, features[0], features[1], present, visible,
                            features[2], radius, refined is not None)
-
-
-def _feature_outputs(outputs) -> bool:
-    """Whether a model's outputs are named and shaped as OUTPUTS (a symbolic size passes):
-    checked at load time, so that another model (the coefficient model, say) fails there,
-    naming the file, instead of at every frame."""
-    if [o.name for o in outputs] != list(OUTPUTS):
-        return False
-    return all(len(o.shape) == len(want) and all(
-        not isinstance(have, int) or not isinstance(size, int) or have == size
-        for have, size in zip(o.shape, want, strict=True))
-        for o, want in zip(outputs, OUTPUTS.values(), strict=True))
 
 
 def _derived(landmarks: np.ndarray, pupil: np.ndarray) -> tuple[float, np.ndarray, float]:
