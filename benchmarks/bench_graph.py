@@ -75,14 +75,18 @@ class Phase:
 # --- the graph ----------------------------------------------------------------------
 
 
-def bench_config(out_dir: Path, model: Path | None, diagnostics_period: float = 1.0) -> Path:
-    """The package YAML with the benchmark's model, no user profile, given diagnostics period."""
+def bench_config(out_dir: Path, model: Path | None, diagnostics_period: float = 1.0,
+                 learned: Path | None = None) -> Path:
+    """The package YAML with the benchmark's model, no user profile, given diagnostics
+    period; ``learned``: the trackers run the learned backend with this coefficient model."""
     data = yaml.safe_load(package_file(DEFAULT_CONFIG).read_text(encoding="utf-8"))
     for section, body in data.items():
         params = body["ros__parameters"]
         params["diagnostics_period"] = float(diagnostics_period)
         if section.endswith("eye_tracker") and model is not None:
             params["landmark_model"] = str(model)
+        if section.endswith("eye_tracker") and learned is not None:
+            params["backend"], params["coefficient_model"] = "learned", str(learned)
         if section.endswith("coefficient_node"):
             params["load_profile_on_start"] = False
             params["profile_path"] = str(out_dir / "bench_profile.json")
@@ -396,7 +400,8 @@ def run(phases: list[Phase], out_dir: Path, model: Path | None, size: int = 200,
         domain: int | None = None, hops: bool = True, sample_period: float = 1.0,
         settle: float = 2.5, soak: Phase | None = None, soak_skip: float = 20.0,
         profile: Path | None = None, variant: list[str] | None = None,
-        separate: bool = False, fifo: int | None = None, progress=print) -> dict:
+        separate: bool = False, fifo: int | None = None, learned: Path | None = None,
+        progress=print) -> dict:
     """Start the graph, run the phases (and the soak), stop everything; the figures.
 
     ``fifo``: run this process and so every process it starts (nodes, camera) under
@@ -407,7 +412,7 @@ def run(phases: list[Phase], out_dir: Path, model: Path | None, size: int = 200,
     domain = domain if domain is not None else 150 + os.getpid() % 60
     env = {**os.environ, "ROS_DOMAIN_ID": str(domain), "PYTHONUNBUFFERED": "1"}
     os.environ["ROS_DOMAIN_ID"] = str(domain)  # the node processes inherit it
-    config = bench_config(out_dir, model)
+    config = bench_config(out_dir, model, learned=learned)
     frames = render_frames(out_dir / f"frames_{size}.npy", size, 240)
     policy = os.sched_getscheduler(0), os.sched_getparam(0)
     if fifo:
@@ -417,7 +422,8 @@ def run(phases: list[Phase], out_dir: Path, model: Path | None, size: int = 200,
     report: dict = {"domain": domain, "frame_size": size, "config": str(config),
                     "node_variant": variant or "as eye-expression run starts them",
                     "composed": not separate, "sched_fifo_priority": fifo,
-                    "model": str(model) if model else "shipped", "phases": {}}
+                    "model": str(model) if model else "shipped",
+                    "backend": "learned" if learned else "geometric", "phases": {}}
     try:
         deadline = time.monotonic() + 120.0
         while time.monotonic() < deadline and not (

@@ -163,7 +163,8 @@ def graph_table(graph: dict) -> list[str]:
     composed = ("coefficient node + bridge composed" if graph.get("composed")
                 else "coefficient node and bridge separate")
     lines = [f"\nend to end over DDS, 2 eye streams ({graph['frame_size']} px mono8), nodes "
-             f"{graph['node_variant']}, {composed}"
+             f"{graph['node_variant']}, {composed}, {graph.get('backend', 'geometric')} "
+             "backend"
              + (f", SCHED_FIFO {graph['sched_fifo_priority']}"
                 if graph.get("sched_fifo_priority") else ""),
              f"  {'':44s}" + "".join(f"{n:>12}" for n in names) + "   target at 200 Hz"]
@@ -251,6 +252,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--realeye", type=Path, help="real eye images for the side by side "
                         "(evaluation only; read in place)")
     parser.add_argument("--model", type=Path, help="detector ONNX (default: the shipped one)")
+    parser.add_argument("--backend", choices=("geometric", "learned"), default="geometric",
+                        help="the trackers' backend in the end-to-end part")
     parser.add_argument("--learned-model", type=Path,
                         help="coefficient model ONNX (default: the shipped one)")
     parser.add_argument("--skip", nargs="*", default=[],
@@ -317,7 +320,8 @@ def main(argv: list[str] | None = None) -> int:
             report["graph"] = bench_graph.run(
                 phases, out_dir, model, args.size, args.domain, hops=not args.no_hops,
                 soak=soak, soak_skip=args.soak_skip, profile=args.profile,
-                variant=variant or None, separate=args.separate, fifo=args.fifo)
+                variant=variant or None, separate=args.separate, fifo=args.fifo,
+                learned=learned if args.backend == "learned" else None)
         except (RuntimeError, PermissionError) as exc:
             report["graph"] = {"error": str(exc), "phases": {}}
             print(f"end to end failed: {exc}", file=sys.stderr)
