@@ -99,8 +99,8 @@ Run-time: `eye_expression_driver.vision.coefficient_model.CoefficientModel`.
   letterboxed (as the detector's input), a right eye mirrored into the left-eye view first;
   standardised inside the graph.
 - Outputs `coefficients` (N, 5) sigmoid [up, down, in, out, blink] (in/out anatomical),
-  `confidence` (N,) sigmoid P(eye in the image) and `features` (N, 3): pupil offset x (out),
-  y (up) and eyelid distance, in eye widths.
+  `confidence` (N,) sigmoid P(eye in the image) and `features` (N, 4): pupil offset x (out),
+  y (up) and eyelid distance, in eye widths, and sigmoid P(pupil visible).
 - 7 conv3x3-BN-ReLU layers in 4 stride-2 stages (width {cfg.width}), dense {cfg.hidden} ->
   9. {params:,} parameters, {onnx_path.stat().st_size / 1e6:.2f} MB, opset 18, one file.
 
@@ -116,13 +116,14 @@ the detector's photometric changes on half the inputs, 5% eye-free inputs (confi
 ## Training
 Seed {args.seed}, batch {args.batch}, AdamW lr {args.lr} with warm-up and cosine decay, L1
 loss on the coefficients + 0.1 BCE on the confidence + {args.aux_weight} x L1 on the
-features (x 5); frames drawn evenly over bins of P.
+geometric features (x 5) + 0.1 BCE on the pupil's visibility; frames drawn evenly over
+bins of P.
 Stopped: {report["stop_reason"]}. Exported the state at the end (the lowest mean
-validation error was at step {report["best_step"]}). Validation MAE against the labels:
-{", ".join(
+validation error was at step {report["best_step"]}). Validation MAE of the direct
+coefficients against the labels: {", ".join(
         f"{c} {v:.4f}" for c, v in zip(COEFFICIENTS, val, strict=True))}.
-Labelling took {report["label_minutes"]:.1f} min, training {report["train_minutes"]:.1f} min
-on {args.threads} CPU threads. ONNX vs PyTorch max abs difference:
+Labelling (or loading the cached labels) took {report["label_minutes"]:.1f} min, training
+{report["train_minutes"]:.1f} min on {args.threads} CPU threads. ONNX vs PyTorch max abs difference:
 {report["parity_max_abs"]:.1e}.
 
 ## Accuracy on held-out synthetic people

@@ -59,7 +59,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
       "--data: the shipped model")
     a("--work", type=Path, default=Path("out/coefficients"), help="cache and checkpoints")
     a("--seed", type=int, default=0, help="seed of the split, batches and weights")
-    a("--steps", type=int, default=6000, help="iteration budget (optimiser steps)")
+    a("--steps", type=int, default=10000, help="iteration budget (optimiser steps)")
     a("--tolerance", type=float, default=0.02,
       help="stop when every coefficient's validation MAE is at most this")
     a("--eval-every", type=int, default=250, help="steps between validations and checkpoints")
@@ -68,7 +68,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     a("--width", type=int, default=8, help="channels of the first stage")
     a("--hidden", type=int, default=64, help="units of the dense layer")
     a("--val-fraction", type=float, default=0.1, help="share of sessions held out")
-    a("--aux-weight", type=float, default=0.5,
+    a("--aux-weight", type=float, default=2.0,
       help="weight of the feature loss (the labeller's pupil offset and eyelid distance, "
            "exported for the session normalisation)")
     a("--threads", type=int, default=1, help="torch threads")
