@@ -243,7 +243,7 @@ def print_table(result: dict) -> None:
     floor = result["single_image_floor"]
     print(f"single-image floor (exact pupil, population centre; {floor['frames']} open-eye "
           "frames): " + ", ".join(f"{c} {v:.4f}" for c, v in floor["floor_mae"].items())
-          + "; learned on the same frames: "
+          + "; the model's direct coefficients on the same frames: "
           + ", ".join(f"{c} {v:.4f}" for c, v in floor["learned_mae"].items()))
     print(f"learned inference median {result['learned_ms_median']:.3f} ms per image "
           f"(target <= {TARGETS['ms']} ms)")
