@@ -78,7 +78,7 @@ class Phase:
 def bench_config(out_dir: Path, model: Path | None, diagnostics_period: float = 1.0,
                  learned: Path | None = None) -> Path:
     """The package YAML with the benchmark's model, no user profile, given diagnostics
-    period; ``learned``: the trackers run the learned backend with this coefficient model."""
+    period; ``learned``: the coefficient model for the learned backend."""
     data = yaml.safe_load(package_file(DEFAULT_CONFIG).read_text(encoding="utf-8"))
     for section, body in data.items():
         params = body["ros__parameters"]
@@ -86,7 +86,7 @@ def bench_config(out_dir: Path, model: Path | None, diagnostics_period: float = 
         if section.endswith("eye_tracker") and model is not None:
             params["landmark_model"] = str(model)
         if section.endswith("eye_tracker") and learned is not None:
-            params["backend"], params["coefficient_model"] = "learned", str(learned)
+            params["coefficient_model"] = str(learned)  # the backend: Graph(backend=...)
         if section.endswith("coefficient_node"):
             params["load_profile_on_start"] = False
             params["profile_path"] = str(out_dir / "bench_profile.json")
@@ -207,10 +207,11 @@ class Graph:
     """
 
     def __init__(self, config: Path, log: Path, namespace: str = "",
-                 variant: list[str] | None = None, separate: bool = False) -> None:
+                 variant: list[str] | None = None, separate: bool = False,
+                 backend: str = "geometric") -> None:
         self.log_path = log
         self._log = log.open("w", encoding="utf-8")
-        nodes = graph(namespace, composed=not separate)
+        nodes = graph(namespace, backend, composed=not separate)
         self.processes = [
             VariantProcess(node, ros_args(node, str(config)), variant, self._log) if variant
             else NodeProcess(node, str(config), out=self._log) for node in nodes]
@@ -418,7 +419,8 @@ def run(phases: list[Phase], out_dir: Path, model: Path | None, size: int = 200,
     if fifo:
         os.sched_setscheduler(0, os.SCHED_FIFO, os.sched_param(fifo))  # children inherit it
     receiver = Receiver(domain, hops=hops)
-    graph_ = Graph(config, out_dir / "graph.log", variant=variant, separate=separate)
+    graph_ = Graph(config, out_dir / "graph.log", variant=variant, separate=separate,
+                   backend="learned" if learned else "geometric")
     report: dict = {"domain": domain, "frame_size": size, "config": str(config),
                     "node_variant": variant or "as eye-expression run starts them",
                     "composed": not separate, "sched_fifo_priority": fifo,
