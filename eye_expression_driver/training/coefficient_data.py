@@ -36,6 +36,7 @@ class CoefficientData:
     names: list[str]
     aux: np.ndarray  # (N, 4) float32 pupil offset x, y, eyelid distance (NaN: unknown) and
     # the labeller's pupil confidence (the pupil is visible)
+    t: np.ndarray  # (N,) float64 s: frame times within the track (session statistics)
 
     def __len__(self) -> int:
         return len(self.labels)
@@ -46,7 +47,7 @@ class CoefficientData:
 
     def subset(self, rows: np.ndarray) -> CoefficientData:
         return CoefficientData(self.images[rows], self.labels[rows], self.track[rows], self.names,
-                               self.aux[rows])
+                               self.aux[rows], self.t[rows])
 
 
 def from_tracks(tracks: list[TrackLabels]) -> CoefficientData:
@@ -62,6 +63,7 @@ def from_tracks(tracks: list[TrackLabels]) -> CoefficientData:
         np.concatenate([np.column_stack([t.pupil_offset, t.eyelid_distance,
                                          t.pupil_confidence])[t.keep]
                         for t in tracks]).astype(np.float32),
+        np.concatenate([t.t[t.keep] for t in tracks]).astype(np.float64),
     )
 
 

@@ -85,6 +85,7 @@ def write_card(path: Path, model: CoefficientNet, args: argparse.Namespace, repo
     params = sum(p.numel() for p in model.parameters())
     speed = report["speed_ms"]
     val = report["val_mae"] or [float("nan")] * 5
+    direct = report.get("val_mae_direct") or [float("nan")] * 5
     source = "synthetic people rendered and labelled by the package" if not args.data else \
         "labelled directories " + ", ".join(map(str, args.data))
     text = f"""# Eye expression coefficient model (`{onnx_path.name}`)
@@ -119,9 +120,10 @@ loss on the coefficients + 0.1 BCE on the confidence + {args.aux_weight} x L1 on
 geometric features (x 5) + 0.1 BCE on the pupil's visibility; frames drawn evenly over
 bins of P.
 Stopped: {report["stop_reason"]}. Exported the state at the end (the lowest mean
-validation error was at step {report["best_step"]}). Validation MAE of the direct
-coefficients against the labels: {", ".join(
-        f"{c} {v:.4f}" for c, v in zip(COEFFICIENTS, val, strict=True))}.
+validation error was at step {report["best_step"]}). Validation MAE against the labels, of
+the features with each session's statistics (as at run time): {", ".join(
+        f"{c} {v:.4f}" for c, v in zip(COEFFICIENTS, val, strict=True))}; of the direct
+coefficients: {", ".join(f"{c} {v:.4f}" for c, v in zip(COEFFICIENTS, direct, strict=True))}.
 Labelling (or loading the cached labels) took {report["label_minutes"]:.1f} min, training
 {report["train_minutes"]:.1f} min on {args.threads} CPU threads. ONNX vs PyTorch max abs difference:
 {report["parity_max_abs"]:.1e}.
