@@ -82,14 +82,18 @@ Detect = Callable[[np.ndarray, str], Any]  # (grey image, eye) -> features (EyeF
 Predict = Callable[[np.ndarray, str], tuple[Any, float, Any, float, float]]
 
 
+def learned_pupil_confidence(confidence, visible):
+    """The learned path's pupil confidence: the pupil counts as far as both the eye is
+    present and the pupil is visible (floats or arrays)."""
+    return np.clip(confidence, 0.0, 1.0) * np.clip(visible, 0.0, 1.0)
+
+
 def learned_values(estimate: tuple[Any, float, Any, float, float]) -> dict[str, Any]:
-    """Observation fields of a learned estimate (the pupil counts as far as both the eye
-    is present and the pupil is visible)."""
+    """Observation fields of a learned estimate."""
     coefficients, confidence, offset, distance, visible = estimate
     coefficients = np.asarray(coefficients, dtype=np.float64).reshape(5)
-    confidence = float(np.clip(confidence, 0.0, 1.0))
-    return {"learned": coefficients, "confidence": confidence,
-            "pupil_confidence": confidence * float(np.clip(visible, 0.0, 1.0)),
+    return {"learned": coefficients, "confidence": float(np.clip(confidence, 0.0, 1.0)),
+            "pupil_confidence": float(learned_pupil_confidence(confidence, visible)),
             "pupil_offset": np.asarray(offset, dtype=np.float64).reshape(2),
             "eyelid_distance": float(distance)}
 

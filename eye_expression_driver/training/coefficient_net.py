@@ -71,7 +71,7 @@ class CoefficientNet(nn.Module):
         return self.head(self.features(x))
 
     def forward(self, image: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        """(N, 1, S, S) -> coefficients (N, 5), confidence (N,), features (N, 3), as exported."""
+        """(N, 1, S, S) -> coefficients (N, 5), confidence (N,), features (N, 4), as exported."""
         logits = self.logits(image)
         out = torch.sigmoid(logits[:, : N_COEFFICIENTS + 1])
         geometry = logits[:, N_COEFFICIENTS + 1: -1] / FEATURE_SCALE

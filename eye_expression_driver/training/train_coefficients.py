@@ -32,6 +32,7 @@ from torch.nn import functional as F  # noqa: N812 (the usual torch alias)
 from tqdm import tqdm
 
 from ..core.eye_coefficients import CoefficientConfig, label_sequence
+from ..core.eye_tracking import learned_pupil_confidence
 from ..vision.coefficient_model import DEFAULT_MODEL, OUTPUTS
 from .auto_label import INPUT_SIZE, TrackLabels, detector_features, label_session, load_tracks
 from .coefficient_data import (
@@ -152,15 +153,15 @@ def predictions(model: CoefficientNet, data: CoefficientData) -> tuple[np.ndarra
 
 def session_coefficients(confidence: np.ndarray, features: np.ndarray,
                          data: CoefficientData) -> np.ndarray:
-    """What the run time makes of the features: the method with each track's statistics
-    (pupil confidence = eye present x pupil visible, as core.eye_tracking.learned_values)."""
+    """What the run time makes of the features: the method with each track's statistics."""
     out = np.zeros((len(data), 5))
     config = CoefficientConfig()
     for track in np.unique(data.track):
         rows = np.flatnonzero(data.track == track)
         f = features[rows].astype(np.float64)
         conf = confidence[rows].astype(np.float64)
-        out[rows] = label_sequence(f[:, 2], f[:, :2], conf, conf * f[:, 3], config,
+        out[rows] = label_sequence(f[:, 2], f[:, :2], conf,
+                                   learned_pupil_confidence(conf, f[:, 3]), config,
                                    times=data.t[rows])[0]
     return out
 
