@@ -26,7 +26,7 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from eye_expression_driver.core.image_decode import decode_image  # noqa: E402
+from eye_expression_driver.media.image_decode import decode_image  # noqa: E402
 from eye_expression_driver.training.detector_data import (  # noqa: E402
     HOLDOUT_STREAM,
     render_samples,

@@ -39,7 +39,7 @@ from rclpy.qos import QoSProfile, QoSReliabilityPolicy
 
 from eye_expression_driver.ros.graph import NodeLaunch, graph, ros_args
 from eye_expression_driver.ros.paths import package_file
-from eye_expression_driver.ros.runner import (
+from eye_expression_driver.ros.tools.run import (
     DEFAULT_CONFIG,
     NodeProcess,
     _die_with_parent,

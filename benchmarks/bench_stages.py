@@ -35,7 +35,7 @@ from eye_expression_driver.core.eye_tracking import EyeTracking
 from eye_expression_driver.core.eyelid import eyelid_distance
 from eye_expression_driver.core.face_merge import FaceMerger, eye_confidences
 from eye_expression_driver.core.gaze import pupil_offset
-from eye_expression_driver.core.image_decode import to_mono8
+from eye_expression_driver.media.image_decode import to_mono8
 from eye_expression_driver.synth.sequence import generate_sequence
 from eye_expression_driver.vision.eye_features import EyeFeatureDetector
 

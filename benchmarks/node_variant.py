@@ -1,9 +1,9 @@
 """Run the package's node modules with another executor or GIL switch interval, or composed.
 
     python benchmarks/node_variant.py [--executor events|single|multi] [--switch-interval S]
-        eye_expression_driver.ros.eye_tracker --ros-args ...
+        eye_expression_driver.ros.nodes.eye_tracker --ros-args ...
     python benchmarks/node_variant.py --executor single
-        eye_expression_driver.ros.coefficient_node,eye_expression_driver.ros.avatar_bridge
+        eye_expression_driver.ros.nodes.coefficient_node,eye_expression_driver.ros.nodes.avatar_bridge
         --ros-args -r __ns:=/ --params-file FILE
 
 For measuring a change before it goes into the node code: the node module runs unchanged
@@ -57,7 +57,7 @@ def main() -> None:
     parser.add_argument("--executor", choices=("single", "events", "multi"),
                         help="default: the nodes' own (node_support)")
     parser.add_argument("--switch-interval", type=float, help="sys.setswitchinterval (s)")
-    parser.add_argument("module", help="e.g. eye_expression_driver.ros.eye_tracker")
+    parser.add_argument("module", help="e.g. eye_expression_driver.ros.nodes.eye_tracker")
     args, rest = parser.parse_known_args()
     if args.switch_interval:
         sys.setswitchinterval(args.switch_interval)

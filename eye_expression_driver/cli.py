@@ -11,19 +11,20 @@ import argparse
 import importlib
 import sys
 
-# name -> (module, one-line help). Add a subcommand by adding one row.
+# name -> (module under eye_expression_driver, one-line help). Add a subcommand by adding
+# one row.
 COMMANDS: dict[str, tuple[str, str]] = {
-    "record": ("eye_expression_driver.ros.bag_record", "record the package's topics to a bag"),
-    "play": ("eye_expression_driver.ros.bag_play", "publish a bag's images with their timing"),
-    "demo": ("eye_expression_driver.ros.demo", "run the graph on the synthetic headset, report"),
-    "detect": ("eye_expression_driver.vision.detect_command", "eye landmarks and pupil of images"),
-    "train-detector": ("eye_expression_driver.training.train_detector", "retrain the eye detector"),
-    "label": ("eye_expression_driver.training.auto_label", "auto-label eye image sequences"),
-    "train": ("eye_expression_driver.training.train_coefficients", "train the coefficient model"),
-    "evaluate": ("eye_expression_driver.training.evaluate_coefficients",
+    "record": ("ros.tools.record", "record the package's topics to a bag"),
+    "play": ("ros.tools.play", "publish a bag's images with their timing"),
+    "demo": ("ros.tools.demo", "run the graph on the synthetic headset, report"),
+    "detect": ("vision.detect_command", "eye landmarks and pupil of images"),
+    "train-detector": ("training.train_detector", "retrain the eye detector"),
+    "label": ("training.auto_label", "auto-label eye image sequences"),
+    "train": ("training.train_coefficients", "train the coefficient model"),
+    "evaluate": ("training.evaluate_coefficients",
                  "both paths against synthetic truth on held-out people"),
-    "run": ("eye_expression_driver.ros.runner", "start the ROS 2 graph, one process per node"),
-    "synth": ("eye_expression_driver.synth.command", "write synthetic eye camera sessions"),
+    "run": ("ros.tools.run", "start the ROS 2 graph, one process per node"),
+    "synth": ("synth.command", "write synthetic eye camera sessions"),
 }
 
 
@@ -47,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.parse_args(argv or ["--help"])
         return 2
     name, rest = argv[0], argv[1:]
-    module = importlib.import_module(COMMANDS[name][0])
+    module = importlib.import_module(f"eye_expression_driver.{COMMANDS[name][0]}")
     command_parser = argparse.ArgumentParser(
         prog=f"eye-expression {name}", description=COMMANDS[name][1]
     )

@@ -1,4 +1,8 @@
-"""Shared fixtures: per-test ROS domains and environments for spawned processes."""
+"""Shared fixtures: per-test ROS domains and environments for spawned processes.
+
+The tests are laid out like the package (test/core, test/vision, ..., test/ros); their
+shared helpers live in test/support, which is put on the import path here.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,9 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-TEST_DIR = Path(__file__).resolve().parent
+SUPPORT_DIR = Path(__file__).resolve().parent / "support"
+if str(SUPPORT_DIR) not in sys.path:
+    sys.path.insert(0, str(SUPPORT_DIR))
 _domains = itertools.count()
 
 
@@ -31,7 +37,7 @@ def ros_env(ros_domain: int) -> dict[str, str]:
     env = dict(os.environ)
     env["ROS_DOMAIN_ID"] = str(ros_domain)
     env["PYTHONPATH"] = os.pathsep.join(
-        [str(TEST_DIR), str(REPO)] + [p for p in sys.path if p.endswith("site-packages")]
+        [str(SUPPORT_DIR), str(REPO)] + [p for p in sys.path if p.endswith("site-packages")]
         + [env.get("PYTHONPATH", "")]
     )
     env["PYTHONUNBUFFERED"] = "1"

@@ -1,4 +1,6 @@
-"""Pure logic: landmarks, eyelid distance, calibration, coefficients, blendshapes, decoding.
+"""The method only: landmarks, eyelid distance, blink and gaze coefficients, calibration,
+binocular pairing, blendshapes and face merging, and one eye frame -> one observation.
 
-Imports numpy/OpenCV only; never rclpy, messages, or other parts of this package.
+Pure numpy (plus PyYAML for the face template); imports nothing of the package above it,
+never rclpy or message types. See docs/design.md.
 """

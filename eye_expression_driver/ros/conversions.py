@@ -7,6 +7,7 @@ full checks); cv_bridge, when installed, only adds encodings the own decoder lac
 
 from __future__ import annotations
 
+import importlib
 import math
 
 import numpy as np
@@ -18,7 +19,7 @@ from eye_expression_driver.core.binocular import BinocularResult, EyeInput
 from eye_expression_driver.core.calibration import Thresholds
 from eye_expression_driver.core.eye_coefficients import EyeResult
 from eye_expression_driver.core.eye_tracking import Observation
-from eye_expression_driver.core.image_decode import (
+from eye_expression_driver.media.image_decode import (
     DEFAULT_MAX_PIXELS,
     ImageDecodeError,
     decode_image,
@@ -37,6 +38,12 @@ except Exception:
 
 EYE_CODES = {"left": EyeObservation.LEFT, "right": EyeObservation.RIGHT}
 _bridge = None
+
+
+def message_class(msgtype: str) -> type:
+    """'sensor_msgs/msg/Image' -> the generated Python class; ImportError/AttributeError else."""
+    package, kind, name = msgtype.split("/")
+    return getattr(importlib.import_module(f"{package}.{kind}"), name)
 
 
 def stamp_ns(header: Header) -> int:

@@ -15,7 +15,7 @@ from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus, KeyValue
 from rclpy.node import Node
 from rclpy.qos import QoSProfile
 
-from eye_expression_driver.core.runtime_stats import LogThrottle, NodeStats
+from eye_expression_driver.runtime.stats import LogThrottle, NodeStats
 
 OK, WARN, ERROR = DiagnosticStatus.OK, DiagnosticStatus.WARN, DiagnosticStatus.ERROR
 Summary = Callable[[float], tuple[bytes, str]]  # now -> (level OK/WARN/ERROR, message)

@@ -28,18 +28,17 @@ from typing import Any
 EYES = ("left", "right")
 DEFAULT_IMAGE = "image_raw"
 SOURCES = ("auto", "synthetic", "none")
-# Executable (nodes/<name>, what `ros2 run` and the launch file name) -> its module in ros/.
-MODULES = {"eye_tracker": "eye_tracker", "coefficient_node": "coefficient_node",
-           "avatar_bridge": "avatar_bridge", "coefficient_bridge": "coefficient_bridge",
-           "synthetic_headset": "synthetic_headset_node",
-           "avatar_preview": "avatar_preview_node", "vmc_sender": "vmc_sender_node"}
+# The node executables (nodes/<name>, what `ros2 run` and the launch file name); each runs
+# the main() of the module of the same name in ros/nodes/.
+EXECUTABLES = ("eye_tracker", "coefficient_node", "avatar_bridge", "coefficient_bridge",
+               "synthetic_headset", "avatar_preview", "vmc_sender")
 # A composed executable -> the nodes it holds (names = their own executables').
 COMPOSED = {"coefficient_bridge": ("coefficient_node", "avatar_bridge")}
 
 
 @dataclass(frozen=True)
 class NodeLaunch:
-    executable: str  # nodes/<executable>, a key of MODULES
+    executable: str  # nodes/<executable>, one of EXECUTABLES
     name: str
     namespace: str  # absolute
     parameters: dict[str, Any] = field(default_factory=dict)  # on top of the YAML
@@ -53,7 +52,7 @@ class NodeLaunch:
     @property
     def module(self) -> str:
         """The Python module whose main() the executable runs."""
-        return f"eye_expression_driver.ros.{MODULES[self.executable]}"
+        return f"eye_expression_driver.ros.nodes.{self.executable}"
 
     @property
     def label(self) -> str:

@@ -10,9 +10,9 @@ from typing import Any
 
 from eye_expression_driver.core.calibration import CalibrationConfig
 from eye_expression_driver.core.eye_coefficients import CoefficientConfig
-from eye_expression_driver.core.image_decode import DEFAULT_MAX_PIXELS
-from eye_expression_driver.core.param_spec import ParamSpec, check_value
-from eye_expression_driver.core.vmc import VMC_PARAMS
+from eye_expression_driver.media.image_decode import DEFAULT_MAX_PIXELS
+from eye_expression_driver.outputs.vmc import DEFAULT_PORT, check_host, parse_name_map
+from eye_expression_driver.runtime.param_spec import ParamSpec, check_value
 
 EYES = ("left", "right")
 BACKENDS = ("geometric", "learned")
@@ -187,7 +187,33 @@ HEADSET_PARAMS: list[ParamSpec] = [
     *reporting_params(),
 ]
 
-VMC_SENDER_PARAMS: list[ParamSpec] = [*VMC_PARAMS, *reporting_params()]
+def _check_name_map(entries: list[str]) -> str | None:
+    try:
+        parse_name_map(entries)
+    except ValueError as exc:
+        return str(exc)
+    return None
+
+
+VMC_SENDER_PARAMS: list[ParamSpec] = [
+    ParamSpec("host", "127.0.0.1", "where the VMC receiver (avatar app) listens",
+              check=check_host),
+    ParamSpec("port", DEFAULT_PORT, "UDP port of the VMC receiver", "", 1, 65535),
+    ParamSpec("bundle", True, "send each expression as one OSC bundle (Vals then Apply in one "
+              "datagram, never split or reordered) instead of separate messages"),
+    ParamSpec("name_map", [], "renames, 'arkitName=avatarName'; an empty target drops "
+              "that blendshape; unlisted names are sent as they are",
+              check=_check_name_map, array_of="string"),
+    *reporting_params(),
+]
+
+PREVIEW_PARAMS: list[ParamSpec] = [
+    ParamSpec("size", 256, "side of the square preview image", "px", 32, 1024),
+    ParamSpec("max_rate", 30.0, "most preview images per second; extra expressions are skipped",
+              "Hz", 0.1, 240.0),
+    *reporting_params(),
+]
+
 
 
 def check_yaml_section(specs: list[ParamSpec], values: dict[str, Any]) -> list[str]:

@@ -25,7 +25,7 @@ from rclpy.executors import ExternalShutdownException
 from rclpy.node import Node
 from sensor_msgs.msg import Image
 
-from ..core.param_spec import ParamSpec
+from eye_expression_driver.runtime.param_spec import ParamSpec
 
 
 def parameter_descriptor(spec: ParamSpec) -> ParameterDescriptor:

@@ -18,7 +18,7 @@ from rcl_interfaces.msg import SetParametersResult
 from rclpy.node import Node
 from rclpy.parameter import Parameter
 
-from eye_expression_driver.core.param_spec import ParamSpec, check_value
+from eye_expression_driver.runtime.param_spec import ParamSpec, check_value
 
 from .node_support import parameter_descriptor
 

@@ -10,85 +10,36 @@ bag carries their definitions, so it can be read without this package being buil
 
 from __future__ import annotations
 
-import os
-import sys
 from collections.abc import Iterable, Iterator
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from rosbags.interfaces import (
-    Qos,
-    QosDurability,
-    QosHistory,
-    QosLiveliness,
-    QosReliability,
-    QosTime,
-)
 from rosbags.rosbag2 import StoragePlugin, Writer
-from rosbags.typesys import Stores, get_types_from_msg, get_typestore
-from rosbags.typesys.store import Typestore
+
+from eye_expression_driver.media.bag import (
+    IMAGE,
+    PACKAGE,
+    RELIABLE_QOS,
+    SENSOR_QOS,
+    header,
+    image_message,
+    typestore,
+)
 
 from .renderer import FrameTruth
 
-PACKAGE = "eye_expression_driver"
 EPOCH_NS = 1_700_000_000 * 10**9  # stamp of a sequence's first frame (2023-11-14T22:13:20Z)
 TOPICS = {"left": "/eyes/left/image_raw", "right": "/eyes/right/image_raw",
           "wide": "/eyes/image_raw", "truth": "/eyes/ground_truth"}
 FRAME_IDS = {"left": "left_eye_camera", "right": "right_eye_camera", "wide": "eye_camera"}
-IMAGE = "sensor_msgs/msg/Image"
 TRUTH = f"{PACKAGE}/msg/SyntheticGroundTruth"
 EYE_TRUTH = f"{PACKAGE}/msg/EyeGroundTruth"
-_ZERO = QosTime(0, 0)
-SENSOR_QOS = Qos(QosHistory.KEEP_LAST, 5, QosReliability.BEST_EFFORT, QosDurability.VOLATILE,
-                 _ZERO, _ZERO, QosLiveliness.AUTOMATIC, _ZERO, False)
-RELIABLE_QOS = Qos(QosHistory.KEEP_LAST, 50, QosReliability.RELIABLE, QosDurability.VOLATILE,
-                   _ZERO, _ZERO, QosLiveliness.AUTOMATIC, _ZERO, False)
-
-
-def msg_dir() -> Path:
-    """This package's msg/ folder: the source tree's, else an installed share directory
-    (ament's, or pip's data files under sys.prefix)."""
-    candidates = [Path(__file__).resolve().parents[2] / "msg"]
-    prefixes = [*os.environ.get("AMENT_PREFIX_PATH", "").split(os.pathsep), sys.prefix]
-    for prefix in filter(None, prefixes):
-        candidates.append(Path(prefix) / "share" / PACKAGE / "msg")
-    for path in candidates:
-        if (path / "SyntheticGroundTruth.msg").is_file():
-            return path
-    raise FileNotFoundError(f"no {PACKAGE} msg/*.msg definitions in {candidates}")
-
-
-@cache
-def typestore() -> Typestore:
-    """The ROS 2 standard types plus this package's messages (from their .msg text)."""
-    store = get_typestore(Stores.ROS2_KILTED)
-    types: dict = {}
-    for path in sorted(msg_dir().glob("*.msg")):
-        types.update(get_types_from_msg(path.read_text(), f"{PACKAGE}/msg/{path.stem}"))
-    store.register(types)
-    return store
 
 
 def stamp_ns(t: float) -> int:
     """The header stamp (ns) of sequence time t (s)."""
     return EPOCH_NS + round(t * 1e9)
-
-
-def header(stamp: int, frame_id: str) -> Any:
-    types = typestore().types
-    time = types["builtin_interfaces/msg/Time"](sec=stamp // 10**9, nanosec=stamp % 10**9)
-    return types["std_msgs/msg/Header"](stamp=time, frame_id=frame_id)
-
-
-def image_message(image: np.ndarray, stamp: int, frame_id: str) -> Any:
-    """A mono8 sensor_msgs/Image of a grey uint8 image."""
-    height, width = image.shape
-    return typestore().types[IMAGE](
-        header=header(stamp, frame_id), height=height, width=width, encoding="mono8",
-        is_bigendian=0, step=width, data=np.ascontiguousarray(image, np.uint8).reshape(-1),
-    )
 
 
 def eye_truth_message(truth: FrameTruth, eye: int) -> Any:

@@ -18,7 +18,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..core.landmarks import N_LANDMARKS
+from eye_expression_driver.core.landmarks import N_LANDMARKS
+
 from .pose import EyePose
 from .subject import SubjectParams
 

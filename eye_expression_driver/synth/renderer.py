@@ -15,7 +15,8 @@ from dataclasses import dataclass, replace
 import cv2
 import numpy as np
 
-from ..core.landmarks import mirror_x
+from eye_expression_driver.core.landmarks import mirror_x
+
 from .geometry import (
     REF_WIDTH_PX,
     EyeGeometry,

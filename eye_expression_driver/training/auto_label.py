@@ -28,12 +28,13 @@ from typing import Any, NamedTuple
 import numpy as np
 from tqdm import tqdm
 
-from ..core.eye_coefficients import CoefficientConfig, label_sequence
-from ..core.eyelid import eyelid_distance
-from ..core.gaze import pupil_offset
-from ..core.landmarks import EyeGeometryError
-from ..vision.coefficient_model import model_input
-from ..vision.preprocess import UnusableImageError
+from eye_expression_driver.core.eye_coefficients import CoefficientConfig, label_sequence
+from eye_expression_driver.core.eyelid import eyelid_distance
+from eye_expression_driver.core.gaze import pupil_offset
+from eye_expression_driver.core.landmarks import EyeGeometryError
+from eye_expression_driver.vision.coefficient_model import model_input
+from eye_expression_driver.vision.preprocess import UnusableImageError
+
 from .label_sources import EyeFrame, Session, SourceError, open_session
 
 INPUT_SIZE = 64  # px of the stored model inputs (the network's input square)
@@ -201,7 +202,8 @@ def unique_names(sessions: list[Session]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Label each sequence; 2 when a sequence or the detector cannot be opened."""
-    from ..vision.eye_features import EyeFeatureDetector, ModelFileError
+    from eye_expression_driver.vision.eye_features import EyeFeatureDetector, ModelFileError
+
     from .label_summary import write_summary
 
     try:

@@ -11,7 +11,8 @@ import argparse
 import json
 from pathlib import Path
 
-from ..vision.coefficient_model import CoefficientModel
+from eye_expression_driver.vision.coefficient_model import CoefficientModel
+
 from .auto_label import COEFFICIENTS, TrackLabels
 from .coefficient_net import CoefficientNet
 from .speed import median_call_ms
@@ -24,8 +25,9 @@ def predict_speed_ms(model_path: Path) -> dict[int, float]:
 
 def held_out(args: argparse.Namespace) -> dict | None:
     """The evaluation on held-out synthetic people (None when skipped or impossible)."""
-    from ..vision.eye_features import DEFAULT_MODEL as DETECTOR
-    from ..vision.eye_features import EyeFeatureDetector
+    from eye_expression_driver.vision.eye_features import DEFAULT_MODEL as DETECTOR
+    from eye_expression_driver.vision.eye_features import EyeFeatureDetector
+
     from .evaluate_coefficients import evaluate
     from .synthetic_sets import HOLDOUT_STREAM, session_seeds
 

@@ -18,9 +18,10 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
-from ..synth.pose import EyePose
-from ..synth.renderer import EyeRenderer
-from ..synth.subject import SubjectParams
+from eye_expression_driver.synth.pose import EyePose
+from eye_expression_driver.synth.renderer import EyeRenderer
+from eye_expression_driver.synth.subject import SubjectParams
+
 from .detector_augment import View, augment_view, negative_view
 
 HOLDOUT_STREAM = 7_919  # entropy tag of held-out subjects; training uses the run's seed

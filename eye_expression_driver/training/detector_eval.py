@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..core.eyelid import eyelid_distance
-from ..vision.eye_features import EyeFeatureDetector
+from eye_expression_driver.core.eyelid import eyelid_distance
+from eye_expression_driver.vision.eye_features import EyeFeatureDetector
+
 from .detector_data import EyeSamples
 
 OPEN = 0.6  # openness above which an eye counts as open (pupil fully judged)

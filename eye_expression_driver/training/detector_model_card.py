@@ -13,7 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..vision.eye_features import EyeFeatureDetector
+from eye_expression_driver.vision.eye_features import EyeFeatureDetector
+
 from .detector_model import EyeFeatureNet
 
 REAL_SECTION = "## Real infrared eyes"

@@ -38,10 +38,11 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from ..core.eye_coefficients import CoefficientConfig, EyeCoefficientEstimator
-from ..core.eye_tracking import learned_values
-from ..core.gaze import gaze_coefficients, project_directions
-from ..synth.command import parse_size
+from eye_expression_driver.core.eye_coefficients import CoefficientConfig, EyeCoefficientEstimator
+from eye_expression_driver.core.eye_tracking import learned_values
+from eye_expression_driver.core.gaze import gaze_coefficients, project_directions
+from eye_expression_driver.synth.command import parse_size
+
 from .auto_label import COEFFICIENTS, Features, detector_features, label_features, truth_features
 from .coefficient_metrics import (
     BLINK_THRESHOLD,
@@ -285,8 +286,8 @@ def evaluate(args: argparse.Namespace, detector, model, seeds: list[int]) -> dic
 
 def run(args: argparse.Namespace) -> int:
     """Evaluate; 2 when a model cannot be loaded or a held-out person was trained on."""
-    from ..vision.coefficient_model import CoefficientModel
-    from ..vision.eye_features import EyeFeatureDetector, ModelFileError
+    from eye_expression_driver.vision.coefficient_model import CoefficientModel
+    from eye_expression_driver.vision.eye_features import EyeFeatureDetector, ModelFileError
 
     seeds = session_seeds(HOLDOUT_STREAM, args.subjects, args.first)
     try:

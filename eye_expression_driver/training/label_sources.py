@@ -20,10 +20,10 @@ from pathlib import Path
 
 import numpy as np
 
-from ..core.eye_tracking import View
-from ..core.image_decode import decode_image
-from ..synth.renderer import FrameTruth
-from ..synth.sequence import EYES, SyntheticSequence, load_sequence
+from eye_expression_driver.core.eye_tracking import View
+from eye_expression_driver.media.image_decode import decode_image
+from eye_expression_driver.synth.renderer import FrameTruth
+from eye_expression_driver.synth.sequence import EYES, SyntheticSequence, load_sequence
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff")
 BAG_SUFFIXES = (".mcap", ".db3")
@@ -112,7 +112,7 @@ def folder_session(path: Path, eye: str, fps: float) -> Session:
     files = sorted(p for p in path.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
     if not files:
         raise SourceError(f"{path}: no image files ({', '.join(IMAGE_SUFFIXES)})")
-    from ..vision.detect_command import read_image
+    from eye_expression_driver.vision.detect_command import read_image
 
     def frames() -> Iterator[EyeFrame]:
         for i, file in enumerate(files):
@@ -133,7 +133,7 @@ def bag_session(path: Path, eye: str, topics: list[str] | None = None) -> Sessio
     """The image topics of a rosbag2 bag, timed by their header stamps."""
     from rosbags.rosbag2 import Reader
 
-    from ..synth.bag import typestore
+    from eye_expression_driver.media.bag import typestore
 
     try:
         with Reader(path) as reader:

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..synth.command import subject_seed
-from ..synth.sequence import generate_sequence
+from eye_expression_driver.synth.command import subject_seed
+from eye_expression_driver.synth.sequence import generate_sequence
+
 from .label_sources import Session, synthetic_session
 
 TRAIN_STREAM = 61  # people the shipped coefficient model is trained on

@@ -31,9 +31,10 @@ import torch
 from torch.nn import functional as F  # noqa: N812 (the usual torch alias)
 from tqdm import tqdm
 
-from ..core.eye_coefficients import CoefficientConfig, label_sequence
-from ..core.eye_tracking import learned_pupil_confidence
-from ..vision.coefficient_model import DEFAULT_MODEL, OUTPUTS
+from eye_expression_driver.core.eye_coefficients import CoefficientConfig, label_sequence
+from eye_expression_driver.core.eye_tracking import learned_pupil_confidence
+from eye_expression_driver.vision.coefficient_model import DEFAULT_MODEL, OUTPUTS
+
 from .auto_label import INPUT_SIZE, TrackLabels, detector_features, label_session, load_tracks
 from .coefficient_data import (
     CoefficientData,
@@ -92,8 +93,8 @@ def file_digest(path: Path) -> str:
 
 def synthetic_labels(args: argparse.Namespace) -> tuple[list[TrackLabels], list[int]]:
     """Label the training people with the detector; cached by seeds, timing and detector."""
-    from ..vision.eye_features import DEFAULT_MODEL as DETECTOR
-    from ..vision.eye_features import EyeFeatureDetector
+    from eye_expression_driver.vision.eye_features import DEFAULT_MODEL as DETECTOR
+    from eye_expression_driver.vision.eye_features import EyeFeatureDetector
 
     detector_path = args.detector or DETECTOR
     seeds = session_seeds(TRAIN_STREAM, args.subjects)

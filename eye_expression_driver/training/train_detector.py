@@ -21,7 +21,8 @@ import torch
 from torch.nn import functional as F  # noqa: N812 (the usual torch alias)
 from tqdm import tqdm
 
-from ..vision.eye_features import DEFAULT_MODEL, EyeFeatureDetector
+from eye_expression_driver.vision.eye_features import DEFAULT_MODEL, EyeFeatureDetector
+
 from .detector_data import HOLDOUT_STREAM, EyeSamples, make_batch, render_samples
 from .detector_eval import evaluate_synthetic
 from .detector_model import EyeFeatureNet, NetConfig

@@ -17,9 +17,10 @@ from pathlib import Path
 
 import numpy as np
 
-from ..core.eyelid import eyelid_distance
-from ..core.gaze import pupil_offset
-from ..core.landmarks import CORNERS, EyeGeometryError, mirror_x
+from eye_expression_driver.core.eyelid import eyelid_distance
+from eye_expression_driver.core.gaze import pupil_offset
+from eye_expression_driver.core.landmarks import CORNERS, EyeGeometryError, mirror_x
+
 from .onnx_session import ModelFileError, open_session, square_image_interface
 from .preprocess import UnusableImageError, letterbox, mirror, to_grey
 from .pupil_refine import refine_pupil

@@ -1,0 +1,1 @@
+"""Commands that start or feed graphs: ``run``, ``demo``, ``record``, ``play``."""
