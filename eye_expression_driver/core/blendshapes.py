@@ -37,10 +37,10 @@ ARKIT52_SCHEMA = "arkit52"
 # EyeResult field -> ARKit name stem; the side suffix is added per eye.
 _EYE_FIELDS = (
     ("blink", "eyeBlink"),
-    ("up", "eyeLookUp"),
-    ("down", "eyeLookDown"),
-    ("in_", "eyeLookIn"),
-    ("out", "eyeLookOut"),
+    ("look_up", "eyeLookUp"),
+    ("look_down", "eyeLookDown"),
+    ("look_in", "eyeLookIn"),
+    ("look_out", "eyeLookOut"),
 )
 _WIDE_FIELD = ("wide", "eyeWide")
 # Every name eye_weights can write, in a fixed order.

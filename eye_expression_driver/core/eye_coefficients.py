@@ -29,6 +29,7 @@ from .calibration import (
     offline_thresholds,
 )
 from .gaze import gaze_coefficients, project_directions
+from .names import COEFFICIENTS
 from .smoothing import OneEuroFilter
 
 
@@ -94,10 +95,10 @@ def as_coefficient_config(config) -> CoefficientConfig:
 class EyeResult:
     """One eye's coefficients for one frame (ARKit semantics, each 0..1)."""
 
-    up: float = 0.0
-    down: float = 0.0
-    in_: float = 0.0  # towards the nose
-    out: float = 0.0  # towards the temple
+    look_up: float = 0.0
+    look_down: float = 0.0
+    look_in: float = 0.0  # towards the nose
+    look_out: float = 0.0  # towards the temple
     blink: float = 0.0  # 0 relaxed open .. 1 closed
     wide: float = 0.0  # opened wider than relaxed
     blink_confidence: float = 0.0  # 0 = no estimate
@@ -106,8 +107,8 @@ class EyeResult:
     calibrated: bool = False  # False while the calibration warms up
 
     def as_vector(self) -> np.ndarray:
-        """[up, down, in, out, blink], the model's and the labels' order."""
-        return np.array([self.up, self.down, self.in_, self.out, self.blink])
+        """The coefficients in names.COEFFICIENTS order (the model's and the labels')."""
+        return np.array([getattr(self, name) for name in COEFFICIENTS])
 
 
 def lids_unsettled(blink, rate, config: CoefficientConfig):
@@ -218,7 +219,7 @@ class EyeCoefficientEstimator:
         gaze, gaze_conf = self._gaze_step(th, usable, min(confidence, pupil_confidence))
         blink, gaze = self._smooth(t, blink, gaze)
         return EyeResult(
-            up=float(gaze[0]), down=float(gaze[1]), in_=float(gaze[2]), out=float(gaze[3]),
+            **dict(zip(COEFFICIENTS[:4], map(float, gaze), strict=True)),
             blink=float(blink), wide=float(wide),
             blink_confidence=float(blink_conf), gaze_confidence=float(gaze_conf),
             eyelid_distance=d, calibrated=th.ready,

@@ -19,6 +19,7 @@ from eye_expression_driver.core.binocular import BinocularResult, EyeInput
 from eye_expression_driver.core.calibration import Thresholds
 from eye_expression_driver.core.eye_coefficients import EyeResult
 from eye_expression_driver.core.eye_tracking import Observation
+from eye_expression_driver.core.names import COEFFICIENTS
 from eye_expression_driver.media.image_decode import (
     DEFAULT_MAX_PIXELS,
     ImageDecodeError,
@@ -37,6 +38,9 @@ except Exception:
     CvBridge = None
 
 EYE_CODES = {"left": EyeObservation.LEFT, "right": EyeObservation.RIGHT}
+# EyeState's float fields, which EyeResult names alike.
+STATE_FIELDS = (*COEFFICIENTS, "wide", "blink_confidence", "gaze_confidence",
+                "eyelid_distance")
 _bridge = None
 
 
@@ -107,21 +111,13 @@ def _unit(value: float) -> float:
 
 
 def eye_state(result: EyeResult) -> EyeState:
-    return EyeState(
-        blink=result.blink, look_up=result.up, look_down=result.down, look_in=result.in_,
-        look_out=result.out, wide=result.wide, blink_confidence=result.blink_confidence,
-        gaze_confidence=result.gaze_confidence, eyelid_distance=result.eyelid_distance,
-        calibrated=bool(result.calibrated),
-    )
+    return EyeState(**{name: getattr(result, name) for name in STATE_FIELDS},
+                    calibrated=bool(result.calibrated))
 
 
 def eye_result(state: EyeState) -> EyeResult:
-    return EyeResult(
-        up=state.look_up, down=state.look_down, in_=state.look_in, out=state.look_out,
-        blink=state.blink, wide=state.wide, blink_confidence=state.blink_confidence,
-        gaze_confidence=state.gaze_confidence, eyelid_distance=state.eyelid_distance,
-        calibrated=state.calibrated,
-    )
+    return EyeResult(**{name: getattr(state, name) for name in STATE_FIELDS},
+                     calibrated=state.calibrated)
 
 
 def coefficients_msg(result: BinocularResult, frame_id: str = "") -> EyeCoefficients:

@@ -25,8 +25,8 @@ def test_arkit_names() -> None:
 
 
 def test_eye_weights_map_each_eye_to_its_side() -> None:
-    left = EyeResult(up=0.1, down=0.0, in_=0.3, out=0.0, blink=0.9, wide=0.2)
-    right = EyeResult(up=0.0, down=0.4, in_=0.0, out=0.6, blink=0.05, wide=0.0)
+    left = EyeResult(look_up=0.1, look_down=0.0, look_in=0.3, look_out=0.0, blink=0.9, wide=0.2)
+    right = EyeResult(look_up=0.0, look_down=0.4, look_in=0.0, look_out=0.6, blink=0.05, wide=0.0)
     w = eye_weights(left, right)
     assert w == {
         "eyeBlinkLeft": 0.9, "eyeLookUpLeft": 0.1, "eyeLookDownLeft": 0.0,

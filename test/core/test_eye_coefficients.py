@@ -24,6 +24,7 @@ from eye_expression_driver.core.eye_coefficients import (
 from eye_expression_driver.core.eyelid import eyelid_distance
 from eye_expression_driver.core.gaze import pupil_offset
 from eye_expression_driver.core.landmarks import mirror_x
+from eye_expression_driver.core.names import COEFFICIENTS
 
 CAL = CalibrationConfig(min_samples=60, refresh_every=10)
 CONFIG = CoefficientConfig(calibration=CAL)
@@ -53,7 +54,7 @@ def eye_image_points(side: str, openness: float, gaze_out: float, gaze_up: float
 
 
 def test_eye_result_vector_order() -> None:
-    r = EyeResult(up=0.1, down=0.2, in_=0.3, out=0.4, blink=0.5, wide=0.6)
+    r = EyeResult(look_up=0.1, look_down=0.2, look_in=0.3, look_out=0.4, blink=0.5, wide=0.6)
     np.testing.assert_array_equal(r.as_vector(), [0.1, 0.2, 0.3, 0.4, 0.5])
 
 
@@ -102,7 +103,7 @@ def test_streaming_estimator_calibrates_itself() -> None:
     late = results[400:]
     blinks = [r.blink for r in late]
     assert max(blinks) > 0.98 and np.median(blinks) < 0.1
-    for attr in ("up", "down", "in_", "out"):
+    for attr in COEFFICIENTS[:4]:
         values = [getattr(r, attr) for r in late]
         assert max(values) > 0.9 and min(values) == 0.0
 
@@ -175,7 +176,7 @@ def test_blink_smoothing_never_delays_an_onset() -> None:
     for i in range(start, start + 8):  # the closing frames
         assert a[i].blink >= b[i].blink - config.blink_onset_step
     # Gaze smoothing takes jitter out while fixating.
-    jitter = [np.diff([r.out for r in rs[400:440]]).std() for rs in (a, b)]
+    jitter = [np.diff([r.look_out for r in rs[400:440]]).std() for rs in (a, b)]
     assert jitter[0] < jitter[1]
 
 
@@ -196,4 +197,4 @@ def test_reset_forgets_calibration_and_held_values() -> None:
     run(est, *synthetic_run(400))
     est.reset()
     r = est.update(0.0, math.nan, None, 0.0, 0.0)
-    assert (r.blink, r.up, r.calibrated) == (0.0, 0.0, False)
+    assert (r.blink, r.look_up, r.calibrated) == (0.0, 0.0, False)
