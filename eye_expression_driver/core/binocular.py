@@ -15,8 +15,8 @@ import numpy as np
 
 from .calibration import ProfileError, read_profile
 from .eye_coefficients import CoefficientConfig, EyeCoefficientEstimator, EyeResult
-from .names import COEFFICIENTS
-from .pairing import SIDES, StampPairer
+from .names import COEFFICIENTS, EYES
+from .pairing import StampPairer
 
 # Each eye's calibration refresh phase: both eyes get the same frame pairs, so without an
 # offset both recompute their full window (1.5-3 ms each) on the same pair.
@@ -64,7 +64,7 @@ def profile_paths(path: str | Path) -> dict[str, Path]:
     path = Path(path).expanduser()
     suffix = path.suffix or ".json"
     stem = path.with_suffix("") if path.suffix else path
-    return {side: stem.with_name(f"{stem.name}.{side}{suffix}") for side in SIDES}
+    return {side: stem.with_name(f"{stem.name}.{side}{suffix}") for side in EYES}
 
 
 class BinocularCoefficients:
@@ -74,7 +74,7 @@ class BinocularCoefficients:
                  queue_size: int = 10, timeout: float = 0.5) -> None:
         self.config = (config or CoefficientConfig()).validate()
         self.estimators = {side: EyeCoefficientEstimator(self.config, REFRESH_PHASE[side])
-                           for side in SIDES}
+                           for side in EYES}
         self.pairer = StampPairer(slop, queue_size, timeout)
         self._last: dict[str, EyeInput] = {}
 
@@ -92,7 +92,7 @@ class BinocularCoefficients:
 
     def _compute(self, left: EyeInput | None, right: EyeInput | None) -> BinocularResult:
         results = {}
-        for side, obs in zip(SIDES, (left, right), strict=True):
+        for side, obs in zip(EYES, (left, right), strict=True):
             results[side] = self._eye(side, obs)
             if obs is not None:
                 self._last[side] = obs
@@ -124,7 +124,7 @@ class BinocularCoefficients:
     def look_straight(self) -> str:
         """Use each eye's latest pupil offset as its gaze centre; raises ValueError if none."""
         centres = {}
-        for side in SIDES:
+        for side in EYES:
             obs = self._last.get(side)
             offset = None if obs is None else np.asarray(obs.pupil_offset, dtype=np.float64)
             if offset is None or not np.isfinite(offset).all() or obs.pupil_confidence < \
@@ -139,21 +139,21 @@ class BinocularCoefficients:
     def save_profile(self, path: str | Path) -> str:
         """Write both eyes' profiles; raises ProfileError (nothing written) or OSError."""
         paths = profile_paths(path)
-        for side in SIDES:  # check both before writing either
+        for side in EYES:  # check both before writing either
             th = self.estimators[side].calibration.thresholds
             if not th.ready:
                 raise ProfileError(f"{side} eye calibration is still warming up "
                                    f"({th.sample_count} samples): nothing saved")
-        for side in SIDES:
+        for side in EYES:
             self.estimators[side].calibration.save_profile(paths[side])
         return f"saved {paths['left']} and {paths['right']}"
 
     def load_profile(self, path: str | Path) -> str:
         """Load both eyes' profiles; raises ProfileError and changes nothing when either fails."""
         paths = profile_paths(path)
-        for side in SIDES:
+        for side in EYES:
             read_profile(paths[side])
-        for side in SIDES:
+        for side in EYES:
             self.estimators[side].calibration.load_profile(paths[side])
         return f"loaded {paths['left']} and {paths['right']}"
 

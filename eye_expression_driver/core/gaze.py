@@ -1,6 +1,6 @@
 """Gaze features: the pupil in the eye frame and its projection onto four directions.
 
-Step 4 of the method (DESIGN.md section 1). Offsets are in eye widths with anatomical axes
+Step 4 of the method (docs/method.md). Offsets are in eye widths with anatomical axes
 (+x out towards the temple, +y up), so the same numbers mean the same for both eyes.
 """
 
@@ -10,7 +10,6 @@ import numpy as np
 
 from .landmarks import to_eye_frame
 
-DIRECTIONS = ("up", "down", "in", "out")
 # Unit vector of each direction in the eye frame, rows in DIRECTIONS order.
 _DIRECTION_AXES = np.array([[0.0, 1.0], [0.0, -1.0], [-1.0, 0.0], [1.0, 0.0]])
 # A span below this (e.g. f_max == f_min) turns the ramp into a step at f_min.

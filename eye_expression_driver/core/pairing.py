@@ -14,7 +14,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-SIDES = ("left", "right")
+from .names import EYES
 
 
 class Pair(NamedTuple):
@@ -37,7 +37,7 @@ class StampPairer:
 
     def __init__(self, slop: float = 0.005, queue_size: int = 10, timeout: float = 0.5) -> None:
         self.slop, self.queue_size, self.timeout = slop, queue_size, timeout
-        self._streams = {side: _Stream() for side in SIDES}
+        self._streams = {side: _Stream() for side in EYES}
         self._first_arrival: float | None = None
         self.dropped = 0  # items discarded without a partner while both eyes were alive
         self.resets = 0  # stamps went backwards (bag loop, clock jump): queues cleared
@@ -71,7 +71,7 @@ class StampPairer:
     def poll(self, now: float) -> list[Pair]:
         """Emit waiting items, as singles, of an eye whose partner has gone silent."""
         out: list[Pair] = []
-        for side in SIDES:
+        for side in EYES:
             queue = self._streams[side].queue
             if queue and self.lost(_other(side), now):
                 out += [self._single(side, s, item) for s, item in queue]
@@ -107,7 +107,7 @@ class StampPairer:
 
 
 def _other(side: str) -> str:
-    if side not in SIDES:
+    if side not in EYES:
         raise ValueError(f"side must be 'left' or 'right', got {side!r}")
     return "right" if side == "left" else "left"
 

@@ -10,12 +10,11 @@ from typing import Any
 
 from eye_expression_driver.core.calibration import CalibrationConfig
 from eye_expression_driver.core.eye_coefficients import CoefficientConfig
+from eye_expression_driver.core.names import EYES
 from eye_expression_driver.media.image_decode import DEFAULT_MAX_PIXELS
 from eye_expression_driver.outputs.vmc import DEFAULT_PORT, check_host, parse_name_map
 from eye_expression_driver.runtime.param_spec import ParamSpec, check_value
-
-EYES = ("left", "right")
-BACKENDS = ("geometric", "learned")
+from eye_expression_driver.vision.tracker_backends import BACKENDS
 
 
 def _crop_rule(value: Any) -> str | None:
@@ -76,7 +75,7 @@ COEFFICIENT_PARAMS: list[ParamSpec] = [
               "per-user profile (one file per eye beside it: .left.json, .right.json)"),
     ParamSpec("load_profile_on_start", True,
               "load the profile at start-up when its files exist"),
-    # The coefficient method (DESIGN.md section 1); fixed while running.
+    # The coefficient method (docs/method.md); fixed while running.
     ParamSpec("min_confidence", _cal.min_confidence,
               "frames with lower tracker confidence are not used", "", 0.0, 1.0,
               read_only=True),

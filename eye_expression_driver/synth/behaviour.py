@@ -17,10 +17,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from eye_expression_driver.core.names import EYES
+
 from .pose import EyePose
 
 RATE_HZ = 1000.0  # internal timeline rate
-EYES = ("left", "right")
 
 
 @dataclass(frozen=True)

@@ -19,12 +19,13 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from eye_expression_driver.core.names import EYES
+
 from .behaviour import BehaviourParams, BehaviourScript, script_behaviour
 from .renderer import FrameTruth, HeadsetRenderer
 from .subject import SubjectParams
 
 FORMAT = "eye_expression_driver.synth.sequence/1"
-EYES = ("left", "right")
 # FrameTruth fields stored per eye in truth.npz as "<eye>_<field>", with their dtypes.
 TRUTH_FIELDS = {
     "landmarks": np.float32, "landmarks_hidden": bool, "pupil": np.float32,

@@ -1,7 +1,7 @@
 """The learned path: one eye image -> [E_up, E_down, E_in, E_out, P], a confidence, and the
 eye's pupil offset and eyelid distance.
 
-The expression coefficient recognition model (DESIGN.md section 1, "Learned path") replaces
+The expression coefficient recognition model (docs/learned_path.md) replaces
 the detector and the coefficient method at run time. It sees the same input as the
 detector: the grey image letterboxed into a small square (``preprocess.letterbox``), a
 right eye mirrored into the left-eye view first.
@@ -27,11 +27,12 @@ from typing import NamedTuple
 
 import numpy as np
 
+from eye_expression_driver.core.names import check_eye
+
 from .onnx_session import ModelFileError, open_session, square_image_interface
 from .preprocess import UnusableImageError, letterbox, mirror, to_grey
 
 DEFAULT_MODEL = Path(__file__).resolve().parents[1] / "models" / "eye_coefficients.onnx"
-EYES = ("left", "right")
 # The network's outputs and their shapes (see training.coefficient_net).
 OUTPUTS = {"coefficients": ("batch", 5), "confidence": ("batch",), "features": ("batch", 4)}
 
@@ -51,8 +52,7 @@ class LearnedEstimate(NamedTuple):
 
 def model_input(image: np.ndarray, eye: str, size: int) -> np.ndarray:
     """The network's (size, size) float32 input: grey, left-eye view, letterboxed."""
-    if eye not in EYES:
-        raise ValueError(f"eye must be one of {EYES}, got {eye!r}")
+    check_eye(eye)
     grey = to_grey(image)
     if eye == "right":
         grey = mirror(grey)

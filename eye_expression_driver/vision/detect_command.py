@@ -18,7 +18,9 @@ from typing import TextIO
 import cv2
 import numpy as np
 
-from .eye_features import EYES, EyeFeatureDetector, ModelFileError, UnusableImageError
+from eye_expression_driver.core.names import EYES
+
+from .eye_features import EyeFeatureDetector, ModelFileError, UnusableImageError
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
 

@@ -20,13 +20,13 @@ import numpy as np
 from eye_expression_driver.core.eyelid import eyelid_distance
 from eye_expression_driver.core.gaze import pupil_offset
 from eye_expression_driver.core.landmarks import CORNERS, EyeGeometryError, mirror_x
+from eye_expression_driver.core.names import check_eye
 
 from .onnx_session import ModelFileError, open_session, square_image_interface
 from .preprocess import UnusableImageError, letterbox, mirror, to_grey
 from .pupil_refine import refine_pupil
 
 DEFAULT_MODEL = Path(__file__).resolve().parents[1] / "models" / "eye_features.onnx"
-EYES = ("left", "right")
 REFINE_MIN_CONFIDENCE = 0.5  # below this the pupil is probably hidden: nothing to refine
 # The network's outputs and their shapes: 24 landmarks and the pupil (x, y in 0..1); eye
 # present, pupil visible, pupil radius.
@@ -84,8 +84,7 @@ class EyeFeatureDetector:
 
     def detect(self, image: np.ndarray, eye: str = "left") -> EyeFeatures:
         """Landmarks and pupil of one eye image; raises UnusableImageError on bad input."""
-        if eye not in EYES:
-            raise ValueError(f"eye must be one of {EYES}, got {eye!r}")
+        check_eye(eye)
         grey = to_grey(image)
         if eye == "right":
             grey = mirror(grey)

@@ -18,7 +18,7 @@ from eye_expression_driver.core.calibration import (
     offline_thresholds,
 )
 from eye_expression_driver.core.eye_coefficients import CoefficientConfig
-from eye_expression_driver.core.pairing import SIDES
+from eye_expression_driver.core.names import EYES as SIDES
 
 FAST = CalibrationConfig(min_samples=50, refresh_every=7, window_frames=1000)
 

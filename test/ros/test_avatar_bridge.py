@@ -22,7 +22,7 @@ from ros_graph_helpers import (
 from eye_expression_driver.core.blendshapes import ARKIT52
 from eye_expression_driver.ros.conversions import to_time
 from eye_expression_driver.ros.node_params import BRIDGE_PARAMS
-from eye_expression_driver.ros.nodes.avatar_bridge import RELIABLE_10
+from eye_expression_driver.ros.qos import RELIABLE
 
 pytestmark = pytest.mark.ros
 
@@ -51,8 +51,8 @@ class BridgeRig:
             "-p", "diagnostics_period:=0.2", "-p", "log_period:=600.0"], self.domain)
         self.peer = Peer(self.domain, "bridge_test")
         node = self.peer.node
-        self.eyes = node.create_publisher(EyeCoefficients, "coefficients", RELIABLE_10)
-        self.mouth = node.create_publisher(FaceExpression, "mouth/face_expression", RELIABLE_10)
+        self.eyes = node.create_publisher(EyeCoefficients, "coefficients", RELIABLE)
+        self.mouth = node.create_publisher(FaceExpression, "mouth/face_expression", RELIABLE)
         self.faces: list[FaceExpression] = []
         node.create_subscription(FaceExpression, "face_expression", self.faces.append, 100)
         self.diagnostics = Diagnostics(self.peer)

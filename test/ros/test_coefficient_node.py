@@ -17,9 +17,10 @@ from eye_expression_driver.srv import ProfileFile
 from ros_graph_helpers import NodeProcess, call, refusals, set_parameter, stamp_of, wait_matched
 from std_srvs.srv import Trigger
 
+from eye_expression_driver.core.names import EYES
 from eye_expression_driver.ros.conversions import to_time
 from eye_expression_driver.ros.node_params import COEFFICIENT_PARAMS
-from eye_expression_driver.ros.nodes.coefficient_node import RELIABLE_10
+from eye_expression_driver.ros.qos import RELIABLE
 
 pytestmark = pytest.mark.ros
 PERIOD_NS = 10_000_000  # 100 Hz
@@ -49,7 +50,7 @@ class CoefficientRig:
         self.peer = Peer(self.domain, "coefficient_test")
         node = self.peer.node
         self.pubs = {eye: node.create_publisher(EyeObservation, f"{eye}/observation",
-                                                RELIABLE_10) for eye in ("left", "right")}
+                                                RELIABLE) for eye in EYES}
         self.out: dict[int, EyeCoefficients] = {}
         self.arrivals: list[tuple[float, EyeCoefficients]] = []
         self.sub = node.create_subscription(EyeCoefficients, "coefficients", self._on, 200)

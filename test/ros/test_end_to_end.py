@@ -22,7 +22,7 @@ from ros_graph_helpers import REPO, Runner, image, stamp_of, wait_matched
 from sensor_msgs.msg import Image
 
 from eye_expression_driver.demo.session import script_demo_session
-from eye_expression_driver.ros.nodes.avatar_bridge import RELIABLE_10
+from eye_expression_driver.ros.qos import RELIABLE
 from eye_expression_driver.synth.sequence import generate_sequence
 from eye_expression_driver.vision.eye_features import DEFAULT_MODEL
 
@@ -79,7 +79,7 @@ def stream(tmp_path) -> tuple[Truth, dict[int, FaceExpression], str]:
                                                 qos_profile_sensor_data)
                 for eye in ("left", "right")}
         peer.node.create_subscription(FaceExpression, "/face_expression",
-                                      lambda m: faces.__setitem__(stamp_of(m), m), RELIABLE_10)
+                                      lambda m: faces.__setitem__(stamp_of(m), m), RELIABLE)
         assert all(wait_matched(peer, p) for p in pubs.values()), runner.log()
         peer.spin_for(1.0)  # the trackers' observation publishers reach the coefficient node
         for frame, stamp in zip(frames, truth.stamps, strict=True):

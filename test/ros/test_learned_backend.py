@@ -23,10 +23,10 @@ from ros_graph_helpers import (
 )
 from sensor_msgs.msg import Image
 
-from eye_expression_driver.ros.nodes.avatar_bridge import RELIABLE_10
+from eye_expression_driver.ros.qos import RELIABLE
 
 pytest.importorskip("eye_expression_driver.vision.coefficient_model",
-                    reason="the learned model runtime (issue 6) is not in this build")
+                    reason="the learned model runtime is not in this build")
 pytestmark = pytest.mark.ros
 LEARNED = (0.1, 0.2, 0.3, 0.4, 0.7)  # up, down, in, out, blink
 
@@ -47,12 +47,12 @@ def test_learned_backend_drives_the_face(tmp_path) -> None:
             faces: list[FaceExpression] = []
             coefficients: list[EyeCoefficients] = []
             peer.node.create_subscription(FaceExpression, "/face_expression", faces.append,
-                                          RELIABLE_10)
+                                          RELIABLE)
             peer.node.create_subscription(EyeCoefficients, "/coefficients", coefficients.append,
-                                          RELIABLE_10)
+                                          RELIABLE)
             observations: list[EyeObservation] = []
             peer.node.create_subscription(EyeObservation, "/right/observation",
-                                          observations.append, RELIABLE_10)
+                                          observations.append, RELIABLE)
             assert all(wait_matched(peer, p) for p in pubs), runner.log()
             sent: list[int] = []
 

@@ -27,7 +27,7 @@ from ros_graph_helpers import (
 )
 from sensor_msgs.msg import Image
 
-from eye_expression_driver.ros.nodes.avatar_bridge import RELIABLE_10
+from eye_expression_driver.ros.qos import RELIABLE
 
 pytestmark = pytest.mark.ros
 
@@ -56,7 +56,7 @@ def test_graph_runs_under_a_namespace_and_stops_on_sigint(tmp_path, model, separ
                                            qos_profile_sensor_data) for eye in ("left", "right")]
         faces: list[FaceExpression] = []
         peer.node.create_subscription(FaceExpression, "/ns/face_expression", faces.append,
-                                      RELIABLE_10)
+                                      RELIABLE)
         assert all(wait_matched(peer, p) for p in pubs), runner.log()
         sent: list[int] = []
 
@@ -88,8 +88,8 @@ def test_by_default_the_synthetic_headset_drives_the_graph_and_sigterm_stops_all
     peer = Peer(domain, "runner_test")
     try:
         assert runner.wait_started(), runner.log()
-        faces = peer.collect(FaceExpression, "/face_expression", RELIABLE_10)
-        truth = peer.collect(SyntheticGroundTruth, "/ground_truth", RELIABLE_10)
+        faces = peer.collect(FaceExpression, "/face_expression", RELIABLE)
+        truth = peer.collect(SyntheticGroundTruth, "/ground_truth", RELIABLE)
         common = lambda: {stamp_of(f) for f in faces} & {stamp_of(t) for t in truth}  # noqa
         assert peer.spin_until(lambda: len(common()) >= 3, 30.0), runner.log()[-3000:]
         assert "images: the built-in synthetic headset" in runner.log()

@@ -13,7 +13,6 @@ import math
 import time
 
 from rclpy.node import Node
-from rclpy.qos import QoSProfile, QoSReliabilityPolicy
 from std_msgs.msg import Header
 
 from eye_expression_driver.core.blendshapes import FaceTemplate, TemplateError, eye_weights
@@ -25,9 +24,9 @@ from eye_expression_driver.ros.node_params import BRIDGE_PARAMS, check_bridge
 from eye_expression_driver.ros.node_support import run_node
 from eye_expression_driver.ros.params import NodeParameters
 from eye_expression_driver.ros.paths import package_file
+from eye_expression_driver.ros.qos import RELIABLE
 from eye_expression_driver.runtime.stats import NodeStats
 
-RELIABLE_10 = QoSProfile(depth=10, reliability=QoSReliabilityPolicy.RELIABLE)
 DEFAULT_TEMPLATE = "config/face_template_arkit52.yaml"
 EYES_SOURCE = "eyes"
 
@@ -52,13 +51,13 @@ class AvatarBridgeNode(Node):
         self._last_input = -math.inf
         self.diagnostics = Diagnostics(self, "avatar bridge", "eye_expression", self.stats,
                                        self._summary, p["diagnostics_period"], p["log_period"])
-        self._pub = self.create_publisher(FaceExpression, "face_expression", RELIABLE_10)
+        self._pub = self.create_publisher(FaceExpression, "face_expression", RELIABLE)
         self.create_subscription(EyeCoefficients, "coefficients", self._on_coefficients,
-                                 RELIABLE_10)
+                                 RELIABLE)
         self._input_names = []
         for i, topic in enumerate(p["input_topics"]):
             sub = self.create_subscription(
-                FaceExpression, topic, lambda msg, i=i: self._on_input(i, msg), RELIABLE_10)
+                FaceExpression, topic, lambda msg, i=i: self._on_input(i, msg), RELIABLE)
             self._input_names.append(sub.topic_name)
         self._idle_timer = self._make_idle_timer()
         self.get_logger().info(

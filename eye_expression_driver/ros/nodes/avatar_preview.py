@@ -10,7 +10,6 @@ from __future__ import annotations
 import time
 
 from rclpy.node import Node
-from rclpy.qos import QoSProfile, QoSReliabilityPolicy
 from sensor_msgs.msg import Image
 
 from eye_expression_driver.msg import FaceExpression
@@ -22,11 +21,8 @@ from eye_expression_driver.ros.diagnostics import OK, Diagnostics
 from eye_expression_driver.ros.node_params import PREVIEW_PARAMS
 from eye_expression_driver.ros.node_support import image_msg, run_node
 from eye_expression_driver.ros.params import NodeParameters
+from eye_expression_driver.ros.qos import LATEST_PICTURE, RELIABLE
 from eye_expression_driver.runtime.stats import NodeStats
-
-EXPRESSION_QOS = QoSProfile(depth=10, reliability=QoSReliabilityPolicy.RELIABLE)
-# Reliable keep-last 1: matches both reliable and best-effort viewers, never queues old faces.
-PREVIEW_QOS = QoSProfile(depth=1, reliability=QoSReliabilityPolicy.RELIABLE)
 
 
 class AvatarPreviewNode(Node):
@@ -40,9 +36,9 @@ class AvatarPreviewNode(Node):
                                        self._summary, self.params["diagnostics_period"],
                                        self.params["log_period"])
         self._last_publish = -float("inf")
-        self._pub = self.create_publisher(Image, "avatar_preview", PREVIEW_QOS)
+        self._pub = self.create_publisher(Image, "avatar_preview", LATEST_PICTURE)
         self.create_subscription(FaceExpression, "face_expression", self._on_expression,
-                                 EXPRESSION_QOS)
+                                 RELIABLE)
 
     def _on_change(self, changed: dict) -> None:
         self.diagnostics.apply(changed)

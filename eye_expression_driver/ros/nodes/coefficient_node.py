@@ -12,13 +12,12 @@ from __future__ import annotations
 import time
 
 from rclpy.node import Node
-from rclpy.qos import QoSProfile, QoSReliabilityPolicy
 from std_msgs.msg import Header
 from std_srvs.srv import Trigger
 
 from eye_expression_driver.core.binocular import BinocularCoefficients, profile_paths
 from eye_expression_driver.core.calibration import ProfileError, StreamingCalibration
-from eye_expression_driver.core.pairing import SIDES
+from eye_expression_driver.core.names import EYES
 from eye_expression_driver.msg import CalibrationState, EyeCoefficients, EyeObservation
 from eye_expression_driver.ros.conversions import (
     EYE_CODES,
@@ -35,10 +34,9 @@ from eye_expression_driver.ros.node_params import (
 )
 from eye_expression_driver.ros.node_support import run_node
 from eye_expression_driver.ros.params import NodeParameters
+from eye_expression_driver.ros.qos import RELIABLE
 from eye_expression_driver.runtime.stats import NodeStats
 from eye_expression_driver.srv import ProfileFile
-
-RELIABLE_10 = QoSProfile(depth=10, reliability=QoSReliabilityPolicy.RELIABLE)
 
 
 class CoefficientNode(Node):
@@ -53,15 +51,15 @@ class CoefficientNode(Node):
                                           p["queue_size"], p["eye_timeout"])
         self.stats = NodeStats()
         self._last_stamp_ns: int | None = None
-        self._lost = {side: False for side in SIDES}
+        self._lost = {side: False for side in EYES}
         self.diagnostics = Diagnostics(self, "coefficients", "eye_expression", self.stats,
                                        self._summary, p["diagnostics_period"], p["log_period"])
-        self._pub = self.create_publisher(EyeCoefficients, "coefficients", RELIABLE_10)
-        self._cal_pub = self.create_publisher(CalibrationState, "calibration_state", RELIABLE_10)
-        for side in SIDES:
+        self._pub = self.create_publisher(EyeCoefficients, "coefficients", RELIABLE)
+        self._cal_pub = self.create_publisher(CalibrationState, "calibration_state", RELIABLE)
+        for side in EYES:
             self.create_subscription(EyeObservation, f"{side}/observation",
                                      lambda msg, s=side: self._on_observation(s, msg),
-                                     RELIABLE_10)
+                                     RELIABLE)
         self.create_service(Trigger, "reset_calibration", self._reset)
         self.create_service(ProfileFile, "save_profile", self._save)
         self.create_service(ProfileFile, "load_profile", self._load)
@@ -112,7 +110,7 @@ class CoefficientNode(Node):
     def _poll(self) -> None:
         now = time.monotonic()
         self._publish(self.core.poll(now), now)
-        for side in SIDES:
+        for side in EYES:
             lost = self.core.lost(side, now)
             if lost != self._lost[side]:
                 self._lost[side] = lost
@@ -149,7 +147,7 @@ class CoefficientNode(Node):
                         else self.get_clock().now().to_msg())
         cal = {side: calibration_msg(self._calibration(side).current,
                                      self._calibration(side).frozen)
-               for side in SIDES}
+               for side in EYES}
         self._cal_pub.publish(CalibrationState(header=header, **cal))
 
     # --- services -------------------------------------------------------------------
@@ -193,12 +191,12 @@ class CoefficientNode(Node):
     # --- health ---------------------------------------------------------------------
 
     def _summary(self, now: float) -> tuple[bytes, str]:
-        lost = [side for side in SIDES if self.core.lost(side, now)]
+        lost = [side for side in EYES if self.core.lost(side, now)]
         rate = self.stats.rate("coefficients out", now)
         if len(lost) == 2 or not self.stats.total("coefficients out"):
             return WARN, "no observations from either eye"
         ready = ", ".join(f"{s} {'calibrated' if self._calibration(s).ready else 'warming up'}"
-                          for s in SIDES)
+                          for s in EYES)
         if lost:
             return WARN, f"{lost[0]} eye lost (confidence 0); {rate:.0f} Hz; {ready}"
         return OK, f"{rate:.0f} Hz; {ready}"

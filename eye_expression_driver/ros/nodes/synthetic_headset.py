@@ -20,7 +20,6 @@ from __future__ import annotations
 import time
 
 from rclpy.node import Node
-from rclpy.qos import QoSProfile, QoSReliabilityPolicy, qos_profile_sensor_data
 from sensor_msgs.msg import Image
 from std_msgs.msg import Header
 
@@ -30,6 +29,7 @@ from eye_expression_driver.ros.diagnostics import ERROR, OK, WARN, Diagnostics
 from eye_expression_driver.ros.node_params import HEADSET_PARAMS
 from eye_expression_driver.ros.node_support import image_msg, run_node
 from eye_expression_driver.ros.params import NodeParameters
+from eye_expression_driver.ros.qos import RELIABLE_DEEP, SENSOR_DATA
 from eye_expression_driver.runtime.prefetch import Prefetcher
 from eye_expression_driver.runtime.stats import NodeStats
 from eye_expression_driver.synth.behaviour import BehaviourParams, script_behaviour
@@ -42,8 +42,6 @@ RANDOM_BEHAVIOUR = BehaviourParams(winks_per_min=6.0, squints_per_min=6.0, wides
 SCRIPTERS = {"demo": script_demo_session, "random": script_behaviour}
 PARAMS = HEADSET_PARAMS
 CAMERA_CHECK_PERIOD = 0.25  # s between looks for another publisher on the image topics
-GROUND_TRUTH_QOS = QoSProfile(depth=50, reliability=QoSReliabilityPolicy.RELIABLE)
-RELIABLE_IMAGE_QOS = QoSProfile(depth=50, reliability=QoSReliabilityPolicy.RELIABLE)
 
 
 def eye_truth_msg(truth: FrameTruth, eye: int) -> EyeGroundTruth:
@@ -70,11 +68,11 @@ class SyntheticHeadsetNode(Node):
         self.diagnostics = Diagnostics(self, "synthetic headset", "synthetic_headset",
                                        self.stats, self._summary, p["diagnostics_period"],
                                        p["log_period"])
-        image_qos = RELIABLE_IMAGE_QOS if p["reliable_images"] else qos_profile_sensor_data
+        image_qos = RELIABLE_DEEP if p["reliable_images"] else SENSOR_DATA
         self._left = self.create_publisher(Image, "left/image_raw", image_qos)
         self._right = self.create_publisher(Image, "right/image_raw", image_qos)
         self._truth = self.create_publisher(SyntheticGroundTruth, "ground_truth",
-                                            GROUND_TRUTH_QOS)
+                                            RELIABLE_DEEP)
         size = (p["width"], p["height"])
         scripter = SCRIPTERS[p["session"]]
         self._frames = Prefetcher(

@@ -12,7 +12,6 @@ import time
 
 from pythonosc.udp_client import UDPClient
 from rclpy.node import Node
-from rclpy.qos import QoSProfile, QoSReliabilityPolicy
 
 from eye_expression_driver.msg import FaceExpression
 from eye_expression_driver.outputs.vmc import (
@@ -25,9 +24,8 @@ from eye_expression_driver.ros.diagnostics import OK, WARN, Diagnostics
 from eye_expression_driver.ros.node_params import VMC_SENDER_PARAMS
 from eye_expression_driver.ros.node_support import run_node
 from eye_expression_driver.ros.params import NodeParameters
+from eye_expression_driver.ros.qos import RELIABLE
 from eye_expression_driver.runtime.stats import NodeStats
-
-EXPRESSION_QOS = QoSProfile(depth=10, reliability=QoSReliabilityPolicy.RELIABLE)
 
 
 class VmcSenderNode(Node):
@@ -45,7 +43,7 @@ class VmcSenderNode(Node):
         self._name_map = parse_name_map(self.params["name_map"])
         self._last_error = ""
         self.create_subscription(FaceExpression, "face_expression", self._on_expression,
-                                 EXPRESSION_QOS)
+                                 RELIABLE)
         self.get_logger().info(f"sending VMC blendshapes to {self._wanted_target()}")
 
     def _on_change(self, changed: dict) -> None:
