@@ -19,7 +19,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "demo": ("ros.tools.demo", "run the graph on the synthetic headset, report"),
     "detect": ("vision.detect_command", "eye landmarks and pupil of images"),
     "train-detector": ("training.train_detector", "retrain the eye detector"),
-    "label": ("training.auto_label", "auto-label eye image sequences"),
+    "label": ("training.label_command", "auto-label eye image sequences"),
     "train": ("training.train_coefficients", "train the coefficient model"),
     "evaluate": ("training.evaluate_coefficients",
                  "both paths against synthetic truth on held-out people"),

@@ -16,17 +16,14 @@ label from exact synthetic truth with the same code.
 
 from __future__ import annotations
 
-import argparse
 import json
 import math
-import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
 import numpy as np
-from tqdm import tqdm
 
 from eye_expression_driver.core.eye_coefficients import CoefficientConfig, label_sequence
 from eye_expression_driver.core.eyelid import eyelid_distance
@@ -35,10 +32,9 @@ from eye_expression_driver.core.landmarks import EyeGeometryError
 from eye_expression_driver.vision.coefficient_model import model_input
 from eye_expression_driver.vision.preprocess import UnusableImageError
 
-from .label_sources import EyeFrame, Session, SourceError, open_session
+from .label_sources import EyeFrame, Session
 
 INPUT_SIZE = 64  # px of the stored model inputs (the network's input square)
-COEFFICIENTS = ("up", "down", "in", "out", "blink")
 
 
 class Features(NamedTuple):
@@ -172,53 +168,3 @@ def load_tracks(directory: str | Path) -> list[TrackLabels]:
     """Every labelled track in a directory written by ``label``."""
     paths = sorted(Path(directory).glob("*.npz"))
     return [TrackLabels.load(p) for p in paths if p.with_suffix(".json").is_file()]
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Options of ``eye-expression label``."""
-    a = parser.add_argument
-    a("sequences", nargs="+", metavar="SEQUENCE",
-      help="synthetic sequence dirs, folders of frames of one eye, or rosbag2 bags")
-    a("--out", type=Path, required=True, help="directory for labels, statistics and summary")
-    a("--detector", type=Path, help="eye feature model (default: the shipped one)")
-    a("--eye", choices=("left", "right"), default="left",
-      help="the eye of a folder of frames (or of a bag topic without left/right in its name)")
-    a("--fps", type=float, default=120.0, help="frame rate of a folder of frames (Hz)")
-    a("--topic", action="append", help="bag image topic to label (repeatable; default all)")
-    a("--size", type=int, default=INPUT_SIZE, help="px of the stored model input squares")
-    a("--threads", type=int, default=1, help="onnxruntime threads")
-    a("--no-progress", action="store_true")
-
-
-def unique_names(sessions: list[Session]) -> None:
-    """Rename sessions that share a name (two folders called 'left') so files do not clash."""
-    seen: dict[str, int] = {}
-    for s in sessions:
-        count = seen.get(s.name, 0)
-        seen[s.name] = count + 1
-        if count:
-            s.name = f"{s.name}_{count}"
-
-
-def run(args: argparse.Namespace) -> int:
-    """Label each sequence; 2 when a sequence or the detector cannot be opened."""
-    from eye_expression_driver.vision.eye_features import EyeFeatureDetector, ModelFileError
-
-    from .label_summary import write_summary
-
-    try:
-        sessions = [open_session(p, args.eye, args.fps, args.topic) for p in args.sequences]
-        detector = EyeFeatureDetector(args.detector, threads=args.threads)
-    except (SourceError, ModelFileError) as exc:
-        print(f"eye-expression label: {exc}", file=sys.stderr)
-        return 2
-    unique_names(sessions)
-    tracks = []
-    for session in tqdm(sessions, desc="label", disable=args.no_progress):
-        for track in label_session(session, detector_features(detector), size=args.size):
-            track.save(args.out)
-            tracks.append(track)
-    summary = write_summary(tracks, args.out)
-    print(json.dumps({k: summary[k] for k in ("tracks", "frames", "kept")}))
-    return 0
-

@@ -11,9 +11,10 @@ import argparse
 import json
 from pathlib import Path
 
+from eye_expression_driver.core.names import SHORT_NAMES
 from eye_expression_driver.vision.coefficient_model import CoefficientModel
 
-from .auto_label import COEFFICIENTS, TrackLabels
+from .auto_label import TrackLabels
 from .coefficient_net import CoefficientNet
 from .speed import median_call_ms
 
@@ -51,7 +52,7 @@ def _evaluation_section(result: dict | None) -> str:
              "truth")
     head = "| figure | " + " | ".join(names) + " |\n|---|" + "---|" * len(names) + "\n"
     rows = [f"| MAE {c} | " + " | ".join(f"{paths[n]['mae'][c]:.4f}" for n in names) + " |"
-            for c in COEFFICIENTS]
+            for c in SHORT_NAMES]
     rows.append("| MAE P vs 1 - openness | " + " | ".join(
         f"{paths[n]['mae_p_vs_openness']:.4f}" for n in names) + " |")
     rows.append("| blink F1 (scripted blinks) | " + " | ".join(
@@ -92,7 +93,7 @@ def write_card(path: Path, model: CoefficientNet, args: argparse.Namespace, repo
         "labelled directories " + ", ".join(map(str, args.data))
     text = f"""# Eye expression coefficient model (`{onnx_path.name}`)
 
-The learned path (DESIGN.md section 1): one eye image -> [E_up, E_down, E_in, E_out, P], a
+The learned path (docs/learned_path.md): one eye image -> [E_up, E_down, E_in, E_out, P], a
 confidence and the eye's pupil offset and eyelid distance, which the coefficient node
 normalises with the session's statistics as the labels were made (docs/learned_path.md).
 Run-time: `eye_expression_driver.vision.coefficient_model.CoefficientModel`.
@@ -124,8 +125,8 @@ bins of P.
 Stopped: {report["stop_reason"]}. Exported the state at the end (the lowest mean
 validation error was at step {report["best_step"]}). Validation MAE against the labels, of
 the features with each session's statistics (as at run time): {", ".join(
-        f"{c} {v:.4f}" for c, v in zip(COEFFICIENTS, val, strict=True))}; of the direct
-coefficients: {", ".join(f"{c} {v:.4f}" for c, v in zip(COEFFICIENTS, direct, strict=True))}.
+        f"{c} {v:.4f}" for c, v in zip(SHORT_NAMES, val, strict=True))}; of the direct
+coefficients: {", ".join(f"{c} {v:.4f}" for c, v in zip(SHORT_NAMES, direct, strict=True))}.
 Labelling (or loading the cached labels) took {report["label_minutes"]:.1f} min, training
 {report["train_minutes"]:.1f} min on {args.threads} CPU threads. ONNX vs PyTorch max abs difference:
 {report["parity_max_abs"]:.1e}.

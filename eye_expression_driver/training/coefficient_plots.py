@@ -6,11 +6,11 @@ from pathlib import Path
 
 import matplotlib
 
+from eye_expression_driver.core.names import SHORT_NAMES
+
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
-
-from .auto_label import COEFFICIENTS
 
 STYLES = {"truth": ("k", 2.0), "geometric": ("tab:blue", 1.0), "learned": ("tab:orange", 1.0),
           "learned_image": ("tab:green", 0.6)}
@@ -22,7 +22,7 @@ def plot_traces(run, outputs: dict[str, np.ndarray], path: Path) -> None:
     t = np.asarray(run.t)
     openness = np.asarray(run.state)[:, 0]
     fig, axes = plt.subplots(5, 1, figsize=(14, 10), sharex=True)
-    for i, name in enumerate(COEFFICIENTS):
+    for i, name in enumerate(SHORT_NAMES):
         ax = axes[i]
         for path_name, (colour, width) in STYLES.items():
             ax.plot(t, outputs[path_name][:, i], color=colour, lw=width, label=path_name)

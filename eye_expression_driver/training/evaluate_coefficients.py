@@ -41,9 +41,10 @@ from tqdm import tqdm
 from eye_expression_driver.core.eye_coefficients import CoefficientConfig, EyeCoefficientEstimator
 from eye_expression_driver.core.eye_tracking import learned_values
 from eye_expression_driver.core.gaze import gaze_coefficients, project_directions
+from eye_expression_driver.core.names import SHORT_NAMES
 from eye_expression_driver.synth.command import parse_size
 
-from .auto_label import COEFFICIENTS, Features, detector_features, label_features, truth_features
+from .auto_label import Features, detector_features, label_features, truth_features
 from .coefficient_metrics import (
     BLINK_THRESHOLD,
     blink_scores,
@@ -169,8 +170,8 @@ def single_image_floor(tracks: list[tuple[EyeRun, dict, object]]) -> dict:
         count += int(use.sum())
     n = max(count, 1)
     return {"frames": count,
-            "floor_mae": dict(zip(COEFFICIENTS, np.round(floor / n, 4).tolist(), strict=False)),
-            "learned_mae": dict(zip(COEFFICIENTS, np.round(learned / n, 4).tolist(),
+            "floor_mae": dict(zip(SHORT_NAMES, np.round(floor / n, 4).tolist(), strict=False)),
+            "learned_mae": dict(zip(SHORT_NAMES, np.round(learned / n, 4).tolist(),
                                     strict=False))}
 
 
@@ -201,11 +202,11 @@ def aggregate(tracks: list[dict], path: str) -> dict:
     rows = [t["paths"][path] for t in tracks]
     errors = np.sum([r["abs_error_sum"] for r in rows], axis=0) / frames
     jit = np.nanmean([r["jitter"] for r in rows], axis=0)
-    return {"mae": dict(zip(COEFFICIENTS, np.round(errors, 4).tolist(), strict=True)),
+    return {"mae": dict(zip(SHORT_NAMES, np.round(errors, 4).tolist(), strict=True)),
             "mae_p_vs_openness": round(sum(r["p_vs_openness_sum"] for r in rows) / frames, 4),
             "blink": summed_blinks([r["blink"] for r in rows]),
             "blink_vs_truth": summed_blinks([r["blink_vs_truth"] for r in rows]),
-            "jitter": dict(zip(COEFFICIENTS, np.round(jit, 4).tolist(), strict=True))}
+            "jitter": dict(zip(SHORT_NAMES, np.round(jit, 4).tolist(), strict=True))}
 
 
 def summed_blinks(scores: list[dict]) -> dict:
@@ -230,14 +231,14 @@ def print_table(result: dict) -> None:
     paths = result["paths"]
     names = [p for p in (*PATHS, "truth") if p in paths]
     print(f"{'figure':24}" + "".join(f"{n:>16}" for n in names) + "   target (learned)")
-    for c in COEFFICIENTS:
+    for c in SHORT_NAMES:
         print(f"{'MAE ' + c:24}" + "".join(f"{paths[n]['mae'][c]:16.4f}" for n in names)
               + f"   <= {TARGETS['mae']}")
     rows = (("MAE P vs 1-openness", lambda p: p["mae_p_vs_openness"], ""),
             ("blink F1", lambda p: p["blink"]["f1"], f">= {TARGETS['f1']}"),
             ("blink F1 vs truth P>0.5", lambda p: p["blink_vs_truth"]["f1"], ""),
             ("jitter E (mean of 4)", lambda p: float(np.mean(
-                [p["jitter"][c] for c in COEFFICIENTS[:4]])), ""),
+                [p["jitter"][c] for c in SHORT_NAMES[:4]])), ""),
             ("jitter P", lambda p: p["jitter"]["blink"], ""))
     for label, get, target in rows:
         print(f"{label:24}" + "".join(f"{get(paths[n]):16.4f}" for n in names) + f"   {target}")
@@ -255,7 +256,7 @@ def print_table(result: dict) -> None:
 def targets(paths: dict, ms: float) -> dict[str, bool]:
     learned = paths["learned"]
     out = {f"learned MAE {c} <= {TARGETS['mae']}": learned["mae"][c] <= TARGETS["mae"]
-           for c in COEFFICIENTS}
+           for c in SHORT_NAMES}
     out[f"learned blink F1 >= {TARGETS['f1']}"] = learned["blink"]["f1"] >= TARGETS["f1"]
     out[f"learned inference <= {TARGETS['ms']} ms"] = ms <= TARGETS["ms"]
     return out

@@ -13,11 +13,13 @@ from pathlib import Path
 
 import matplotlib
 
+from eye_expression_driver.core.names import SHORT_NAMES
+
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 
-from .auto_label import COEFFICIENTS, TrackLabels
+from .auto_label import TrackLabels
 
 BINS = np.linspace(0.0, 1.0, 11)
 
@@ -53,7 +55,7 @@ def summarise(tracks: list[TrackLabels]) -> dict:
         "frames": int(sum(len(t) for t in tracks)),
         "kept": int(kept.shape[0]),
         "coefficients": {name: coefficient_stats(kept[:, i]) for i, name in
-                         enumerate(COEFFICIENTS)},
+                         enumerate(SHORT_NAMES)},
         "per_track": [track_entry(t) for t in tracks],
     }
 
@@ -62,7 +64,7 @@ def plot_summary(tracks: list[TrackLabels], path: Path) -> None:
     """Histograms of the five coefficients (kept frames) and the kept share per track."""
     fig, axes = plt.subplots(1, 6, figsize=(18, 3.2))
     kept = np.concatenate([t.labels[t.keep] for t in tracks]) if tracks else np.zeros((0, 5))
-    for i, name in enumerate(COEFFICIENTS):
+    for i, name in enumerate(SHORT_NAMES):
         axes[i].hist(kept[:, i], bins=20, range=(0, 1), color="tab:blue")
         axes[i].set_yscale("log")
         axes[i].set_title(f"{name} ({kept.shape[0]} kept frames)", fontsize=9)
