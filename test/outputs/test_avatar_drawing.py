@@ -1,23 +1,12 @@
-"""The avatar preview: the drawn face follows the weights, and the node publishes it over DDS."""
+"""The avatar preview drawing: the face follows the weights (the node: test/ros)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
+from preview_helpers import changed_pixels, inside
 
 from eye_expression_driver.outputs.avatar_preview import eye_box, render_avatar
-
-
-def changed_pixels(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    return np.any(a != b, axis=2)
-
-
-def inside(mask: np.ndarray, side: str, size: int) -> tuple[int, int]:
-    """(changed pixels inside that eye's box, changed pixels outside it)."""
-    box = eye_box(side, size)
-    region = np.zeros_like(mask)
-    region[box.y0:box.y1, box.x0:box.x1] = True
-    return int((mask & region).sum()), int((mask & ~region).sum())
 
 
 def test_blink_left_closes_the_eye_on_the_image_right() -> None:
@@ -63,55 +52,3 @@ def test_unknown_and_invalid_weights_are_neutral() -> None:
     assert np.array_equal(neutral, odd)
     with pytest.raises(ValueError):
         render_avatar({}, 8)
-
-
-@pytest.mark.ros
-def test_node_publishes_the_face_with_the_expression_stamp(ros_env: dict, ros_domain: int) -> None:
-    pytest.importorskip("rclpy")
-    from demo_ros_helpers import node_script, peer, spawn, stop
-    from diagnostic_msgs.msg import DiagnosticArray
-    from eye_expression_driver.msg import FaceExpression
-    from rclpy.qos import QoSProfile, QoSReliabilityPolicy
-    from sensor_msgs.msg import Image
-
-    proc = spawn([node_script("avatar_preview"), "--ros-args", "-p", "max_rate:=200.0",
-                  "-p", "size:=128"], ros_env)
-    try:
-        with peer(ros_domain) as p:
-            qos = QoSProfile(depth=10, reliability=QoSReliabilityPolicy.RELIABLE)
-            pub = p.node.create_publisher(FaceExpression, "face_expression", qos)
-            images: dict[int, Image] = {}
-            p.node.create_subscription(Image, "avatar_preview",
-                                       lambda m: images.setdefault(m.header.stamp.sec, m), qos)
-
-            def send(sec: int, blink: float) -> None:
-                msg = FaceExpression(schema="arkit52", names=["eyeBlinkLeft"], weights=[blink])
-                msg.header.stamp.sec = sec
-                pub.publish(msg)
-
-            statuses: list = []
-            p.node.create_subscription(DiagnosticArray, "/diagnostics",
-                                       lambda m: statuses.extend(m.status), 10)
-            for sec, blink in ((1, 0.0), (2, 1.0)):
-                assert p.spin_until(lambda s=sec: s in images, 30.0,
-                                    step=lambda s=sec, b=blink: send(s, b)), proc.poll()
-            assert p.spin_until(lambda: any("previews out count" in [v.key for v in s.values]
-                                            for s in statuses), 5.0)
-    finally:
-        code, out = stop(proc)
-    assert code == 0, out
-    a, b = (np.frombuffer(bytes(images[s].data), np.uint8).reshape(128, 128, 3) for s in (1, 2))
-    assert images[2].encoding == "bgr8" and images[2].header.stamp.sec == 2
-    in_box, outside = inside(changed_pixels(a, b), "Left", 128)
-    assert in_box > 50 and outside == 0
-
-
-@pytest.mark.ros
-def test_node_refuses_a_bad_size_at_start_up(ros_env: dict) -> None:
-    pytest.importorskip("rclpy")
-    from demo_ros_helpers import node_script, spawn
-
-    proc = spawn([node_script("avatar_preview"), "--ros-args", "-p", "size:=8"], ros_env)
-    out, _ = proc.communicate(timeout=30)
-    assert proc.returncode == 1
-    assert "size" in out and "range" in out and "Traceback" not in out
