@@ -3,7 +3,7 @@
 One update = eyelid distance + pupil offset in the eye frame + gaze projection and
 coefficients + blink + streaming calibration statistics (``EyeCoefficientEstimator.update``),
 with the calibration window already full so the statistics run in their steady state.
-Target (issue 3): median <= 50 us. Prints the median and p99 in microseconds.
+Target: median <= 50 us. Prints the median and p99 in microseconds.
 
     python benchmarks/bench_core.py [--frames 20000] [--core 0] [--json out.json]
 """

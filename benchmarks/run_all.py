@@ -1,4 +1,4 @@
-"""Speed, latency and memory of eye_expression_driver (issue 9): one table, one JSON file.
+"""Speed, latency and memory of eye_expression_driver: one table, one JSON file.
 
     python benchmarks/run_all.py [--quick] [--realeye DIR] [--json out/bench/bench.json]
 
@@ -12,7 +12,7 @@
    CPU % and peak RSS of every process.
 4. Soak: --soak-frames frame pairs (two eye images each) through the same graph, RSS growth
    of every process after --soak-skip seconds of warm-up.
-Targets (issue 9, two-core machine, 2 x 200 Hz) are printed beside the figures with the
+Targets (two-core machine, 2 x 200 Hz) are printed beside the figures with the
 machine's core count and load average, which say how far the figures can be trusted.
 Without a shipped model, an untrained network of the shipped architecture is exported
 (needs torch) so speed can still be measured; the table says so.

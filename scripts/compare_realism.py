@@ -1,6 +1,6 @@
 """Compare simple image statistics of synthetic eye frames with real infrared eye crops.
 
-Usage: python scripts/compare_realism.py --realeye ../shared/realeye/inp_itmo
+Usage: python scripts/compare_realism.py --realeye REALEYE/inp_itmo
        [--subjects 40] [--frames 12] [--size 200] [--figure docs/img/realism_stats.png]
 
 Measures both sides with the same functions (eye_expression_driver.synth.realism): pupil

@@ -1,6 +1,6 @@
 """ARKit blendshape names, the eye coefficients as ARKit weights, and the face template.
 
-Left and Right are the wearer's anatomical sides (DESIGN.md section 1), as in ARKit.
+Left and Right are the wearer's anatomical sides (docs/design.md), as in ARKit.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Blink coefficient P and the "wide" signal from the eyelid distance d.
 
-Step 3 of the method (DESIGN.md section 1):
+Step 3 of the method (docs/method.md):
     r = (d - d_min) / (d_max - d_min),   P1 = 1 - r,
     P = clip(P1, 0, 1) for P1 <= T,  else clip(g(P1), 0, 1).
 The constraint function g (documented and plotted in docs/method.md) is

@@ -1,6 +1,6 @@
 """Eyelid distance d: how far the upper lid stands above the line through the eye corners.
 
-Step 2 of the method (DESIGN.md section 1). The distance is divided by the
+Step 2 of the method (docs/method.md). The distance is divided by the
 corner-to-corner distance, so d does not change when the camera moves closer or the
 headset slips. It is *signed*: positive above the corner line (the eye frame's +y), so a
 lid that closes slightly below that line keeps d falling instead of bouncing back up.

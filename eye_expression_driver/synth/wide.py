@@ -1,4 +1,4 @@
-"""One wide camera that sees both eyes, for the crop-and-mirror path (DESIGN.md 1, "Both eyes").
+"""One wide camera that sees both eyes, for the crop-and-mirror path (docs/design.md, "Both eyes").
 
 The camera faces the wearer, so the wearer's right eye is on the image's left half (nose on
 its right: a mirrored left-eye view) and the left eye on the right half (a left-eye view as

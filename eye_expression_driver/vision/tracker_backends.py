@@ -2,13 +2,12 @@
 
 geometric: the landmark/pupil detector (vision.eye_features) + the coefficient method
 downstream; learned: the expression coefficient recognition model, which replaces the
-method. Model files are opened here, at start-up, so a missing or corrupt file stops the
-node with a message that names the file.
+detector (its features still pass through the method's session statistics downstream).
+Model files are opened here, at start-up, so a missing or corrupt file stops the node with
+a message that names the file.
 """
 
 from __future__ import annotations
-
-import importlib
 
 from eye_expression_driver.core.eye_tracking import EyeTracking, View
 
@@ -30,7 +29,7 @@ def make_tracking(eye: str, backend: str, view: View, landmark_model: str = "",
 
 
 def _detector(path: str, threads: int):
-    from eye_expression_driver.vision.eye_features import EyeFeatureDetector, ModelFileError
+    from .eye_features import EyeFeatureDetector, ModelFileError
 
     try:
         return EyeFeatureDetector(path or None, threads=threads)
@@ -39,17 +38,12 @@ def _detector(path: str, threads: int):
 
 
 def _learned(path: str, threads: int):
-    """predict(image, eye) -> (5 coefficients [up, down, in, out, blink], confidence).
+    """predict(image, eye) -> LearnedEstimate: the coefficient model's coefficients and the
+    eye's features (vision.coefficient_model)."""
+    from .coefficient_model import CoefficientModel
 
-    The runtime of issue 6 (vision.coefficient_model) is looked up when the backend is
-    chosen; until it exists the learned backend refuses to start and says so.
-    """
     try:
-        module = importlib.import_module("eye_expression_driver.vision.coefficient_model")
-    except ImportError as exc:
-        raise BackendError(f"the learned backend is not available in this build: {exc}") from exc
-    try:
-        model = module.CoefficientModel(path or None, threads=threads)
+        model = CoefficientModel(path or None, threads=threads)
     except Exception as exc:  # ModelFileError and whatever the runtime raises
         raise BackendError(f"coefficient model: {exc}") from exc
     return model.predict

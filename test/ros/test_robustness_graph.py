@@ -1,4 +1,4 @@
-"""Robustness of the whole graph (issue 9), started as `eye-expression run` (real processes,
+"""Robustness of the whole graph, started as `eye-expression run` (real processes,
 real DDS): image stamps jumping backwards, one eye's stream stopping and resuming, a burst
 far above the processing rate (drops counted, latency bounded, memory flat), and the
 learned backend refusing to start on a bad model file (the runner names it and stops).

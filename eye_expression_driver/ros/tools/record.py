@@ -37,7 +37,7 @@ from rosbags.rosbag2 import StoragePlugin, Writer, WriterError
 from eye_expression_driver.media.bag import typestore
 from eye_expression_driver.ros.conversions import message_class
 
-# The graph's topics, relative so --namespace places them (DESIGN.md section 2).
+# The graph's topics, relative so --namespace places them (docs/design.md).
 DEFAULT_TOPICS = (
     "left/image_raw", "right/image_raw", "ground_truth",
     "left/observation", "right/observation", "coefficients", "calibration_state",
