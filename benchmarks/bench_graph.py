@@ -37,6 +37,7 @@ from proc_stats import ProcessWatch, memory_mb
 from rclpy.executors import SingleThreadedExecutor
 from rclpy.qos import QoSProfile, QoSReliabilityPolicy
 
+from eye_expression_driver.core.names import EYES
 from eye_expression_driver.ros.graph import NodeLaunch, graph, ros_args
 from eye_expression_driver.ros.paths import package_file
 from eye_expression_driver.ros.tools.run import (
@@ -49,7 +50,6 @@ from eye_expression_driver.ros.tools.run import (
 from eye_expression_driver.synth.sequence import generate_sequence
 
 HERE = Path(__file__).resolve().parent
-SIDES = ("left", "right")
 RECEIVER_QOS = QoSProfile(depth=1000, reliability=QoSReliabilityPolicy.RELIABLE)
 STATUS = {"left/eye_tracker": "left/eye_tracker: eye tracker",
           "right/eye_tracker": "right/eye_tracker: eye tracker",
@@ -117,13 +117,13 @@ class Receiver:
         self.executor = SingleThreadedExecutor(context=self.context)
         self.executor.add_node(self.node)
         self.face: list[tuple[int, int, int, int]] = []  # stamp, rmw rx, source, callback rx
-        self.obs: dict[str, list[tuple[int, int, int, float]]] = {s: [] for s in SIDES}
+        self.obs: dict[str, list[tuple[int, int, int, float]]] = {s: [] for s in EYES}
         self.coeff: list[tuple[int, int, int]] = []
         self.diagnostics: list[tuple[float, str, dict[str, str]]] = []
         self.subs = [self.node.create_subscription(FaceExpression, "face_expression",
                                                    self._on_face, RECEIVER_QOS)]
         if hops:
-            for side in SIDES:
+            for side in EYES:
                 self.subs.append(self.node.create_subscription(
                     EyeObservation, f"{side}/observation",
                     lambda m, i, s=side: self._on_obs(s, m, i), RECEIVER_QOS))
@@ -355,17 +355,17 @@ def analyse(raw: dict, receiver: Receiver) -> dict:
         "nodes": _counter_deltas(raw["before"], raw["after"]),
     }
     if receiver.coeff:
-        obs_src = {s: _lookup(stamps, receiver.obs[s], 2) for s in SIDES}
+        obs_src = {s: _lookup(stamps, receiver.obs[s], 2) for s in EYES}
         proc_s = {s: _lookup(stamps, [(r[0], int(r[3] * 1e9)) for r in receiver.obs[s]], 1)
-                  for s in SIDES}
+                  for s in EYES}
         coeff_src = _lookup(stamps, receiver.coeff, 2)
         both = (obs_src["left"] >= 0) & (obs_src["right"] >= 0)
         full = both & (coeff_src >= 0) & got
         last_obs = np.maximum(obs_src["left"], obs_src["right"])
         hops = {f"camera -> {s} observation sent": percentiles(
-            obs_src[s][full] - stamps[full]) for s in SIDES}
+            obs_src[s][full] - stamps[full]) for s in EYES}
         hops.update({f"{s} tracker processing (its own clock)": percentiles(proc_s[s][full])
-                     for s in SIDES})
+                     for s in EYES})
         hops["last observation -> coefficients sent"] = percentiles(
             coeff_src[full] - last_obs[full])
         hops["coefficients -> face sent"] = percentiles(face_src[full] - coeff_src[full])
@@ -451,7 +451,7 @@ def run(phases: list[Phase], out_dir: Path, model: Path | None, size: int = 200,
             report["phases"][phase.name] = result
             receiver.face.clear()
             receiver.coeff.clear()
-            for side in SIDES:
+            for side in EYES:
                 receiver.obs[side].clear()
     finally:
         report["exit_codes"] = graph_.stop()

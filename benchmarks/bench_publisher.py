@@ -23,10 +23,10 @@ from pathlib import Path
 import numpy as np
 import rclpy
 from builtin_interfaces.msg import Time
-from rclpy.qos import qos_profile_sensor_data
 from sensor_msgs.msg import Image
 
-EYES = ("left", "right")
+from eye_expression_driver.core.names import EYES
+from eye_expression_driver.ros.qos import SENSOR_DATA
 
 
 def image_messages(frames: np.ndarray, eye: int) -> list[Image]:
@@ -91,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     rclpy.init()
     node = rclpy.create_node("bench_camera", namespace=args.namespace or None)
     try:
-        publishers = [node.create_publisher(Image, f"{eye}/image_raw", qos_profile_sensor_data)
+        publishers = [node.create_publisher(Image, f"{eye}/image_raw", SENSOR_DATA)
                       for eye in EYES]
         messages = [image_messages(frames, e) for e in range(len(EYES))]
         if not wait_for_subscribers(node, publishers, args.subscribers, args.wait):

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from eye_expression_driver.core.names import EYES
 from eye_expression_driver.synth.behaviour import (
     RATE_HZ,
     BehaviourParams,
@@ -129,7 +130,7 @@ def _lids(t: np.ndarray, offset: float, lines: Timelines) -> None:
         if seg.kind in ("blink", "wink"):
             hold = 0.04 if seg.kind == "blink" else end - start - 0.34
             closure = closure_profile(t, start, 0.11, hold, end - start - 0.11 - hold)
-            for side, name in enumerate(("left", "right")):
+            for side, name in enumerate(EYES):
                 depth = 1.0 if seg.eye in ("both", name) else 0.25  # the other eye narrows
                 lines.closure[side] = np.maximum(lines.closure[side], depth * closure)
             lines.events.append(BlinkEvent(seg.kind, seg.eye, start, end, 1.0))

@@ -11,8 +11,9 @@ import numpy as np
 
 from eye_expression_driver.core.eye_tracking import Observation
 from eye_expression_driver.core.landmarks import CONTOUR, MID_UPPER, NASAL_CORNER, TEMPORAL_CORNER
+from eye_expression_driver.core.names import COEFFICIENTS
 
-BAR_ORDER = ("blink", "look_up", "look_down", "look_in", "look_out", "wide")
+BAR_ORDER = ("blink", *COEFFICIENTS[:4], "wide")  # the lids first, then the gaze
 _GREEN, _RED, _CYAN, _YELLOW = (0, 220, 0), (0, 0, 255), (255, 255, 0), (0, 220, 255)
 
 

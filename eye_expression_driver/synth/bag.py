@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 from rosbags.rosbag2 import StoragePlugin, Writer
 
+from eye_expression_driver.core.names import EYES
 from eye_expression_driver.media.bag import (
     IMAGE,
     PACKAGE,
@@ -79,7 +80,7 @@ class SequenceBag:
     def __enter__(self) -> SequenceBag:
         self.writer.open()
         store = typestore()
-        cameras = ("wide",) if self.wide else ("left", "right")
+        cameras = ("wide",) if self.wide else EYES
         for name in cameras:
             self.connections[name] = self.writer.add_connection(
                 TOPICS[name], IMAGE, typestore=store, offered_qos_profiles=[SENSOR_QOS])
