@@ -29,11 +29,18 @@ from rosbags.typesys.store import Typestore
 PACKAGE = "eye_expression_driver"
 IMAGE = "sensor_msgs/msg/Image"
 IMAGE_TYPES = frozenset({IMAGE, "sensor_msgs/msg/CompressedImage"})
-_ZERO = QosTime(0, 0)
-SENSOR_QOS = Qos(QosHistory.KEEP_LAST, 5, QosReliability.BEST_EFFORT, QosDurability.VOLATILE,
-                 _ZERO, _ZERO, QosLiveliness.AUTOMATIC, _ZERO, False)
-RELIABLE_QOS = Qos(QosHistory.KEEP_LAST, 50, QosReliability.RELIABLE, QosDurability.VOLATILE,
-                   _ZERO, _ZERO, QosLiveliness.AUTOMATIC, _ZERO, False)
+_UNSPECIFIED = QosTime(0, 0)
+
+
+def bag_qos(depth: int, reliability: QosReliability,
+            durability: QosDurability = QosDurability.VOLATILE) -> Qos:
+    """A QoS profile as rosbag2 metadata records it (``ros2 bag play`` offers it again)."""
+    return Qos(QosHistory.KEEP_LAST, depth, reliability, durability, _UNSPECIFIED,
+               _UNSPECIFIED, QosLiveliness.AUTOMATIC, _UNSPECIFIED, False)
+
+
+SENSOR_QOS = bag_qos(5, QosReliability.BEST_EFFORT)
+RELIABLE_QOS = bag_qos(50, QosReliability.RELIABLE)
 
 
 def msg_dir() -> Path:

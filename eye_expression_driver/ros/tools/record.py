@@ -24,17 +24,10 @@ from rclpy.executors import SingleThreadedExecutor
 from rclpy.node import Node
 from rclpy.qos import DurabilityPolicy, QoSProfile, ReliabilityPolicy
 from rclpy.signals import SignalHandlerOptions
-from rosbags.interfaces import (
-    Qos,
-    QosDurability,
-    QosHistory,
-    QosLiveliness,
-    QosReliability,
-    QosTime,
-)
+from rosbags.interfaces import Qos, QosDurability, QosReliability
 from rosbags.rosbag2 import StoragePlugin, Writer, WriterError
 
-from eye_expression_driver.media.bag import typestore
+from eye_expression_driver.media.bag import bag_qos, typestore
 from eye_expression_driver.ros.conversions import message_class
 
 # The graph's topics, relative so --namespace places them (docs/design.md).
@@ -46,7 +39,6 @@ DEFAULT_TOPICS = (
 )
 GRAPH_POLL = 0.25  # s between looks for new publishers
 DRAIN = 0.3  # s of taking already received messages after the stop
-_UNSPECIFIED = QosTime(0, 0)
 
 
 def absolute(topic: str, namespace: str) -> str:
@@ -70,11 +62,10 @@ def subscription_qos(node: Node, topic: str) -> QoSProfile:
     )
 
 
-def bag_qos(qos: QoSProfile) -> Qos:
-    """The profile as rosbag2 metadata records it (ros2 bag play offers it again)."""
-    return Qos(QosHistory.KEEP_LAST, qos.depth, QosReliability(int(qos.reliability)),
-               QosDurability(int(qos.durability)), _UNSPECIFIED, _UNSPECIFIED,
-               QosLiveliness.AUTOMATIC, _UNSPECIFIED, False)
+def recorded_qos(qos: QoSProfile) -> Qos:
+    """The subscription's profile as the bag's metadata records it."""
+    return bag_qos(qos.depth, QosReliability(int(qos.reliability)),
+                   QosDurability(int(qos.durability)))
 
 
 class Recorder:
@@ -106,7 +97,7 @@ class Recorder:
             cls = message_class(msgtype)
             qos = qos or subscription_qos(self.node, topic)
             conn = self.writer.add_connection(topic, msgtype, typestore=typestore(),
-                                              offered_qos_profiles=[bag_qos(qos)])
+                                              offered_qos_profiles=[recorded_qos(qos)])
         except Exception as exc:  # an unknown type must not stop the others
             self.skipped[topic] = f"{msgtype}: {exc}"
             print(f"record: not recording {topic} ({msgtype}): {exc}", file=sys.stderr)
