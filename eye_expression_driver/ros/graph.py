@@ -1,7 +1,8 @@
 """The graph's processes as data: which node runs where, with which overrides and remaps.
 
-``eye-expression run`` starts exactly these; ``launch/eye_expression.launch.py`` writes the
-same out for launch_ros, and a test checks that the two agree. Layout (DESIGN.md 2):
+The one description of the graph: ``eye-expression run`` starts exactly these processes,
+and ``launch/eye_expression.launch.py`` turns the same list into launch_ros Node actions
+(its string arguments read by ``graph_from_launch_arguments``). Layout (docs/ros_graph.md):
 
     <ns>/left/eye_tracker      image_raw -> observation      (+ debug_image)
     <ns>/right/eye_tracker     image_raw -> observation
@@ -22,12 +23,21 @@ remapped to the graph's.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-EYES = ("left", "right")
+from eye_expression_driver.core.names import EYES
+from eye_expression_driver.vision.tracker_backends import BACKENDS
+
 DEFAULT_IMAGE = "image_raw"
-SOURCES = ("auto", "synthetic", "none")
+# The launch file's use_synthetic_headset -> the runner's --source (the same choices).
+SOURCE_OF_HEADSET = {"auto": "auto", "true": "synthetic", "false": "none"}
+SOURCES = tuple(SOURCE_OF_HEADSET.values())
+BOOLEANS = ("true", "false")  # a launch argument's spelling of a flag
+# The launch arguments graph_from_launch_arguments reads (the file adds config_file).
+LAUNCH_ARGUMENTS = ("namespace", "backend", "left_image_topic", "right_image_topic",
+                    "use_synthetic_headset", "vmc", "composed")
 # The node executables (nodes/<name>, what `ros2 run` and the launch file name); each runs
 # the main() of the module of the same name in ros/nodes/.
 EXECUTABLES = ("eye_tracker", "coefficient_node", "avatar_bridge", "coefficient_bridge",
@@ -43,6 +53,11 @@ class NodeLaunch:
     namespace: str  # absolute
     parameters: dict[str, Any] = field(default_factory=dict)  # on top of the YAML
     remappings: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def composed(self) -> bool:
+        """Several nodes in this process: it gets no node name (each keeps its own)."""
+        return self.executable in COMPOSED
 
     @property
     def members(self) -> tuple[str, ...]:
@@ -107,6 +122,26 @@ def graph(namespace: str = "", backend: str = "geometric", left_image: str = DEF
     return nodes
 
 
+def graph_from_launch_arguments(values: Mapping[str, str]) -> list[NodeLaunch]:
+    """graph() for the launch file's argument values (strings, as launch gives them);
+    ValueError names an argument that is missing or not one of its choices."""
+    missing = [name for name in LAUNCH_ARGUMENTS if name not in values]
+    if missing:
+        raise ValueError(f"missing launch arguments: {', '.join(missing)}")
+
+    def choice(name: str, choices: tuple[str, ...]) -> str:
+        if values[name] not in choices:
+            raise ValueError(f"{name} must be one of {', '.join(choices)}, "
+                             f"got {values[name]!r}")
+        return values[name]
+
+    return graph(values["namespace"], choice("backend", BACKENDS), values["left_image_topic"],
+                 values["right_image_topic"],
+                 SOURCE_OF_HEADSET[choice("use_synthetic_headset", tuple(SOURCE_OF_HEADSET))],
+                 vmc=choice("vmc", BOOLEANS) == "true",
+                 composed=choice("composed", BOOLEANS) == "true")
+
+
 def image_topic(namespace: str, eye: str, topic: str) -> str:
     """Where a tracker's remapped image_raw resolves: absolute, or under <ns>/<eye>."""
     return topic if topic.startswith("/") else join(join(namespace, eye), topic)
@@ -133,7 +168,7 @@ def with_parameters(node: NodeLaunch, per_node: dict[str, dict[str, Any]]) -> No
 def ros_args(node: NodeLaunch, params_file: str | None) -> list[str]:
     """The ``--ros-args ...`` of one node process (a composed one keeps its nodes' names)."""
     args = ["--ros-args"]
-    if node.executable not in COMPOSED:
+    if not node.composed:
         args += ["-r", f"__node:={node.name}"]
     args += ["-r", f"__ns:={node.namespace}"]
     if params_file:
