@@ -6,7 +6,6 @@ shared helpers live in test/support, which is put on the import path here.
 
 from __future__ import annotations
 
-import itertools
 import os
 import sys
 from pathlib import Path
@@ -17,18 +16,14 @@ REPO = Path(__file__).resolve().parents[1]
 SUPPORT_DIR = Path(__file__).resolve().parent / "support"
 if str(SUPPORT_DIR) not in sys.path:
     sys.path.insert(0, str(SUPPORT_DIR))
-_domains = itertools.count()
 
-
-def _next_domain() -> int:
-    """A DDS domain id unlikely to be shared with another test or test run (0..101)."""
-    return 1 + (os.getpid() * 7 + next(_domains)) % 100
+from ros_domains import next_domain  # noqa: E402  (test/support is on the path from here)
 
 
 @pytest.fixture
 def ros_domain() -> int:
     """A fresh ROS_DOMAIN_ID for one test, so concurrent runs do not hear each other."""
-    return _next_domain()
+    return next_domain()
 
 
 @pytest.fixture

@@ -7,9 +7,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import _next_domain
 from demo_ros_helpers import Peer
 from eye_expression_driver.msg import EyeCoefficients, FaceExpression
+from ros_domains import next_domain
 from ros_graph_helpers import (
     Diagnostics,
     NodeProcess,
@@ -44,7 +44,7 @@ def face(names, weights, stamp_ns: int = 5) -> FaceExpression:
 
 class BridgeRig:
     def __init__(self) -> None:
-        self.domain = _next_domain()
+        self.domain = next_domain()
         self.node = NodeProcess("avatar_bridge", [
             "-p", "input_topics:=[mouth/face_expression]", "-p", "input_priorities:=[10.0]",
             "-p", "stale_after:=0.3", "-p", "ease_time:=0.3", "-p", "idle_rate:=20.0",
@@ -136,7 +136,7 @@ def test_bad_parameter_is_refused_with_the_reason(rig, name, value, reason) -> N
 def test_bad_template_stops_start_up_naming_the_file(tmp_path) -> None:
     template = tmp_path / "face.yaml"
     template.write_text("schema: arkit52\nblendshapes: {eyeBlinkLeft: 2.0}\n")
-    node = NodeProcess("avatar_bridge", ["-p", f"template_path:={template}"], _next_domain())
+    node = NodeProcess("avatar_bridge", ["-p", f"template_path:={template}"], next_domain())
     code = node.wait_exit(30.0)
     log = node.log()
     node.stop()

@@ -10,10 +10,10 @@ import time
 
 import numpy as np
 import pytest
-from conftest import _next_domain
 from demo_ros_helpers import Peer
 from eye_expression_driver.msg import CalibrationState, EyeCoefficients, EyeObservation
 from eye_expression_driver.srv import ProfileFile
+from ros_domains import next_domain
 from ros_graph_helpers import NodeProcess, call, refusals, set_parameter, stamp_of, wait_matched
 from std_srvs.srv import Trigger
 
@@ -42,7 +42,7 @@ def blink_d(i: int) -> float:
 
 class CoefficientRig:
     def __init__(self, profile: str) -> None:
-        self.domain = _next_domain()
+        self.domain = next_domain()
         self.node = NodeProcess("coefficient_node", [
             "-p", "min_samples:=30", "-p", "eye_timeout:=0.3", "-p", "calibration_rate:=10.0",
             "-p", f"profile_path:={profile}", "-p", "load_profile_on_start:=false",
@@ -214,7 +214,7 @@ def test_good_parameter_is_taken(rig: CoefficientRig) -> None:
 
 def test_bad_start_up_values_and_profiles(tmp_path) -> None:
     (tmp_path / "p.left.json").write_text("[]")
-    domain = _next_domain()
+    domain = next_domain()
     refused = NodeProcess("coefficient_node", ["-p", "d_min_percentile:=70.0"], domain)
     corrupt = NodeProcess("coefficient_node", ["-p", f"profile_path:={tmp_path / 'p.json'}",
                                                "-r", "__node:=second"], domain)

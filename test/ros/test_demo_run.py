@@ -18,10 +18,10 @@ import numpy as np
 import pytest
 
 pytest.importorskip("rclpy", reason="rclpy is part of the venv: run `make test`")
-from conftest import _next_domain
 from demo_ros_helpers import cli, peer, spawn, stop
 from eye_expression_driver.msg import EyeCoefficients
 from PIL import Image as PILImage
+from ros_domains import next_domain
 from ros_graph_helpers import REPO, Runner, node_env, standin_landmark_model
 from rosbags.rosbag2 import Reader
 
@@ -39,7 +39,7 @@ def demo(tmp_path_factory) -> tuple[Path, Path, str]:
     model = standin_landmark_model(tmp / "standin.onnx")
     proc = spawn(cli("demo", "--seconds", str(SECONDS), "--rate", str(RATE), "--out",
                      str(tmp / "reports"), "--landmark-model", str(model)),
-                 node_env(_next_domain()))
+                 node_env(next_domain()))
     out, _ = proc.communicate(timeout=150)
     assert proc.returncode == 0, out
     return Path(re.search(r"demo: report in (\S+)", out).group(1)), model, out
@@ -107,7 +107,7 @@ def graph_config(tmp: Path, model: Path) -> str:
 def test_replaying_the_bag_through_the_graph_gives_the_same_coefficients(demo, tmp_path) -> None:
     folder, model, _ = demo
     recorded = coefficients_in(folder / "session")
-    domain = _next_domain()
+    domain = next_domain()
     runner = Runner(tmp_path, domain, "--config", graph_config(tmp_path, model))
     replayed: dict[int, np.ndarray] = {}
     try:

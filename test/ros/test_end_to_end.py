@@ -14,10 +14,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import pytest
-from conftest import _next_domain
 from demo_ros_helpers import Peer
 from eye_expression_driver.msg import FaceExpression
 from rclpy.qos import qos_profile_sensor_data
+from ros_domains import next_domain
 from ros_graph_helpers import REPO, Runner, image, stamp_of, wait_matched
 from sensor_msgs.msg import Image
 
@@ -68,7 +68,7 @@ def graph_config(tmp_path) -> str:
 
 
 def stream(tmp_path) -> tuple[Truth, dict[int, FaceExpression], str]:
-    domain = _next_domain()
+    domain = next_domain()
     runner = Runner(tmp_path, domain, "--config", graph_config(tmp_path))
     frames, truth = render()  # while the graph starts
     peer = Peer(domain, "e2e_camera")

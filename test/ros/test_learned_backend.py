@@ -9,10 +9,10 @@ from __future__ import annotations
 import signal
 
 import pytest
-from conftest import _next_domain
 from demo_ros_helpers import Peer
 from eye_expression_driver.msg import EyeCoefficients, EyeObservation, FaceExpression
 from rclpy.qos import qos_profile_sensor_data
+from ros_domains import next_domain
 from ros_graph_helpers import (
     REPO,
     Runner,
@@ -36,7 +36,7 @@ def test_learned_backend_drives_the_face(tmp_path) -> None:
     config = tmp_path / "learned.yaml"
     config.write_text((REPO / "config" / "eye_expression.yaml").read_text().replace(
         'coefficient_model: ""', f'coefficient_model: "{model}"'))
-    domain = _next_domain()
+    domain = next_domain()
     with Runner(tmp_path, domain, "--config", str(config), "--backend", "learned") as runner:
         peer = Peer(domain, "learned_test")
         try:

@@ -14,11 +14,11 @@ import signal
 import time
 
 import pytest
-from conftest import _next_domain
 from demo_ros_helpers import Peer
 from diagnostic_msgs.msg import DiagnosticArray
 from eye_expression_driver.msg import FaceExpression
 from rclpy.qos import qos_profile_sensor_data
+from ros_domains import next_domain
 from ros_graph_helpers import (
     REPO,
     Runner,
@@ -50,7 +50,7 @@ class GraphRig:
                           .replace('landmark_model: ""', f'landmark_model: "{model}"')
                           .replace("load_profile_on_start: true", "load_profile_on_start: false")
                           .replace("diagnostics_period: 1.0", "diagnostics_period: 0.3"))
-        self.domain = _next_domain()
+        self.domain = next_domain()
         self.runner = Runner(tmp_path, self.domain, "--config", str(config), *NO_HEADSET)
         self.peer = Peer(self.domain, "robustness_graph")
         node = self.peer.node
@@ -178,7 +178,7 @@ def test_learned_backend_with_a_bad_model_stops_naming_the_file(tmp_path) -> Non
     config = tmp_path / "learned.yaml"
     config.write_text((REPO / "config" / "eye_expression.yaml").read_text().replace(
         'coefficient_model: ""', f'coefficient_model: "{bad}"'))
-    with Runner(tmp_path, _next_domain(), "--config", str(config), "--backend", "learned",
+    with Runner(tmp_path, next_domain(), "--config", str(config), "--backend", "learned",
                 *NO_HEADSET) as runner:
         code = runner.proc.wait(60.0)
     log = runner.log()

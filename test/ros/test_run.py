@@ -11,10 +11,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import _next_domain
 from demo_ros_helpers import Peer
 from eye_expression_driver.msg import FaceExpression, SyntheticGroundTruth
 from rclpy.qos import qos_profile_sensor_data
+from ros_domains import next_domain
 from ros_graph_helpers import (
     REPO,
     Runner,
@@ -46,7 +46,7 @@ def model(tmp_path: Path) -> Path:
 
 @pytest.mark.parametrize("separate", [False, True], ids=["composed", "separate"])
 def test_graph_runs_under_a_namespace_and_stops_on_sigint(tmp_path, model, separate) -> None:
-    domain = _next_domain()
+    domain = next_domain()
     runner = Runner(tmp_path, domain, "--config", str(config_with_model(tmp_path, model)),
                     "--namespace", "ns", *(["--separate"] if separate else []))
     peer = Peer(domain, "runner_test")
@@ -82,7 +82,7 @@ def test_graph_runs_under_a_namespace_and_stops_on_sigint(tmp_path, model, separ
 def test_by_default_the_synthetic_headset_drives_the_graph_and_sigterm_stops_all(
         tmp_path, model) -> None:
     """No camera named: the built-in headset publishes, faces come out with its stamps."""
-    domain = _next_domain()
+    domain = next_domain()
     runner = Runner(tmp_path, domain, "--config", str(config_with_model(tmp_path, model)),
                     "--source", "auto")
     peer = Peer(domain, "runner_test")
@@ -104,7 +104,7 @@ def test_by_default_the_synthetic_headset_drives_the_graph_and_sigterm_stops_all
 
 def test_a_dying_node_stops_the_rest(tmp_path) -> None:
     config = str(config_with_model(tmp_path, tmp_path / "missing.onnx"))
-    with Runner(tmp_path, _next_domain(), "--config", config) as runner:
+    with Runner(tmp_path, next_domain(), "--config", config) as runner:
         code = runner.proc.wait(60.0)
     log = runner.log()
     assert code == 1, log
@@ -115,7 +115,7 @@ def test_bad_config_starts_nothing(tmp_path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("/**/coefficient_node:\n  ros__parameters:\n    slop: 9.0\n")
     result = subprocess.run([sys.executable, "-m", "eye_expression_driver.cli", "run",
-                             "--config", str(bad)], env=node_env(_next_domain()), cwd=REPO,
+                             "--config", str(bad)], env=node_env(next_domain()), cwd=REPO,
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 2
     assert "slop must be in [0.0, 1.0]" in result.stderr
@@ -136,7 +136,7 @@ def test_a_node_refused_at_start_up_exits_1_even_if_stopped_while_going(tmp_path
         "def refuse():\n"
         "    raise ValueError('bad parameter')\n"
         "sys.exit(node_support.run_node(refuse, []))\n")
-    result = subprocess.run([sys.executable, str(script)], env=node_env(_next_domain()),
+    result = subprocess.run([sys.executable, str(script)], env=node_env(next_domain()),
                             cwd=REPO, capture_output=True, text=True, timeout=60)
     assert result.returncode == 1, result.stderr
     assert "error: bad parameter" in result.stderr and "Traceback" not in result.stderr
