@@ -11,10 +11,10 @@ import re
 
 import numpy as np
 import pytest
-from conftest import _next_domain
 from demo_ros_helpers import Peer
 from eye_expression_driver.msg import EyeObservation
 from rclpy.qos import qos_profile_sensor_data
+from ros_domains import next_domain
 from ros_graph_helpers import (
     Diagnostics,
     NodeProcess,
@@ -81,7 +81,7 @@ class TrackerRig:
     """One eye tracker process and a peer that feeds it images and listens."""
 
     def __init__(self, tmp_path) -> None:
-        self.domain = _next_domain()
+        self.domain = next_domain()
         model = standin_landmark_model(tmp_path / "standin.onnx")
         self.node = NodeProcess("eye_tracker", [
             "-p", "eye:=right", "-p", f"landmark_model:={model}", "-p", "log_period:=600.0",
@@ -248,7 +248,7 @@ def test_bad_model_file_stops_start_up_naming_the_file(tmp_path, content) -> Non
     path = tmp_path / "landmarks.onnx"
     if content is not None:
         path.write_bytes(content)
-    node = NodeProcess("eye_tracker", ["-p", f"landmark_model:={path}"], _next_domain())
+    node = NodeProcess("eye_tracker", ["-p", f"landmark_model:={path}"], next_domain())
     code = node.wait_exit(30.0)
     log = node.log()
     node.stop()

@@ -37,13 +37,13 @@ HUGE = 8000
 def tracker(tmp_path, capfd):
     """An eye tracker node in this process (its worker idle: frames are handed in directly)."""
     rclpy = pytest.importorskip("rclpy")
-    from conftest import _next_domain
+    from ros_domains import next_domain
 
     from eye_expression_driver.ros.nodes.eye_tracker import EyeTrackerNode
 
     model = standin_landmark_model(tmp_path / "standin.onnx")
     rclpy.init(args=["eye_tracker", "--ros-args", "-p", f"landmark_model:={model}",
-                     "-p", "log_period:=600.0"], domain_id=_next_domain())
+                     "-p", "log_period:=600.0"], domain_id=next_domain())
     node = EyeTrackerNode()
     try:
         yield node
