@@ -20,7 +20,7 @@ from rosbags.rosbag2 import Reader
 
 from eye_expression_driver.core.eye_tracking import Observation
 from eye_expression_driver.media.bag import typestore
-from eye_expression_driver.media.image_decode import decode_image, to_mono8
+from eye_expression_driver.media.image_decode import decode_message, to_mono8
 from eye_expression_driver.outputs.avatar_preview import render_avatar
 from eye_expression_driver.outputs.overlay import draw_overlay
 
@@ -102,8 +102,7 @@ def session_of(rec: Recording) -> Session:
 
 
 def _grey(msg) -> np.ndarray:
-    return to_mono8(decode_image(msg.encoding, msg.width, msg.height, msg.step,
-                                 msg.is_bigendian, bytes(msg.data)))
+    return to_mono8(decode_message(msg))
 
 
 def _fit(picture: np.ndarray) -> np.ndarray:

@@ -1,5 +1,8 @@
 """Raw image buffers (the fields of a sensor_msgs/Image) to grey numpy arrays.
 
+``decode_message`` takes any image message (a rclpy sensor_msgs/Image, a rosbags one or a
+plain value with the same fields); ``decode_image`` takes the fields one by one.
+
 Eye cameras send whatever their drivers produce: padded rows, 16-bit or big-endian
 pixels, YUV, colour. cv_bridge is not always installable, so the package decodes the
 handful of encodings that eye cameras use itself, and checks every field first: a bad
@@ -10,6 +13,7 @@ counting and a human ``reason`` for the log), never crash a node or read past a 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 import cv2
 import numpy as np
@@ -72,6 +76,32 @@ _KNOWN_UNSUPPORTED = frozenset(
 ) - set(_LAYOUTS)
 
 SUPPORTED_ENCODINGS = tuple(sorted(_LAYOUTS))
+
+
+class ImageLike(Protocol):
+    """What the decoder reads from a message: sensor_msgs/Image's fields."""
+
+    encoding: str
+    width: int
+    height: int
+    step: int
+    is_bigendian: bool | int
+    data: Any
+
+
+def decode_message(msg: ImageLike, max_pixels: int = DEFAULT_MAX_PIXELS) -> np.ndarray:
+    """An image message (anything with sensor_msgs/Image's fields) as a grey array.
+
+    The same checks and results as ``decode_image``; raises ImageDecodeError.
+    """
+    return decode_image(msg.encoding, msg.width, msg.height, msg.step, msg.is_bigendian,
+                        msg.data, max_pixels)
+
+
+def describe_message(msg: ImageLike) -> str:
+    """An image message's fields for a log line: ``'mono8' 64x48 step 64, 3072 B``."""
+    return (f"{msg.encoding!r} {msg.width}x{msg.height} step {msg.step}, "
+            f"{len(msg.data)} B")
 
 
 def decode_image(

@@ -23,7 +23,7 @@ from eye_expression_driver.core.names import COEFFICIENTS
 from eye_expression_driver.media.image_decode import (
     DEFAULT_MAX_PIXELS,
     ImageDecodeError,
-    decode_image,
+    decode_message,
 )
 from eye_expression_driver.msg import (
     EyeCalibration,
@@ -61,8 +61,7 @@ def to_time(ns: int) -> Time:
 def image_to_grey(msg: Image, max_pixels: int = DEFAULT_MAX_PIXELS) -> np.ndarray:
     """A sensor_msgs/Image as a grey array; raises ImageDecodeError for a bad frame."""
     try:
-        return decode_image(msg.encoding, msg.width, msg.height, msg.step, msg.is_bigendian,
-                            msg.data, max_pixels)
+        return decode_message(msg, max_pixels)
     except ImageDecodeError as exc:
         if exc.kind != "unsupported_encoding" or CvBridge is None:
             raise

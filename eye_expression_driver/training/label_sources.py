@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from eye_expression_driver.core.eye_tracking import View
-from eye_expression_driver.media.image_decode import decode_image
+from eye_expression_driver.media.image_decode import decode_message
 from eye_expression_driver.synth.renderer import FrameTruth
 from eye_expression_driver.synth.sequence import EYES, SyntheticSequence, load_sequence
 
@@ -157,8 +157,7 @@ def bag_session(path: Path, eye: str, topics: list[str] | None = None) -> Sessio
                 msg = store.deserialize_cdr(raw, conn.msgtype)
                 stamp = msg.header.stamp.sec + 1e-9 * msg.header.stamp.nanosec
                 first = stamp if first is None else first
-                image = decode_image(msg.encoding, msg.width, msg.height, msg.step,
-                                     msg.is_bigendian, msg.data)
+                image = decode_message(msg)
                 yield EyeFrame(eyes[conn.topic], stamp - first, image)
 
     meta = {"kind": "bag", "path": str(path), "topics": eyes}

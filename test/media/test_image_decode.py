@@ -1,8 +1,10 @@
-"""core.image_decode: every supported encoding, row padding, and every malformed case."""
+"""media.image_decode: every supported encoding, row padding, every malformed case, and
+whole messages (any value with sensor_msgs/Image's fields)."""
 
 from __future__ import annotations
 
 import array
+from dataclasses import dataclass
 
 import cv2
 import numpy as np
@@ -11,6 +13,8 @@ import pytest
 from eye_expression_driver.media.image_decode import (
     ImageDecodeError,
     decode_image,
+    decode_message,
+    describe_message,
     to_mono8,
 )
 
@@ -105,3 +109,38 @@ def test_to_mono8_scales_16_bit_and_float() -> None:
     assert to_mono8(np.array([[0.0, 1.0]], dtype=np.float32)).tolist() == [[0, 255]]
     assert to_mono8(GREY) is GREY
 
+
+
+@dataclass
+class ImageFields:
+    """A message-like value: the fields of sensor_msgs/Image, nothing else."""
+
+    encoding: str
+    width: int
+    height: int
+    step: int
+    is_bigendian: int
+    data: object
+
+
+def test_decode_message_reads_the_fields_of_a_message_like_value() -> None:
+    step, data = padded(GREY, 3)
+    msg = ImageFields("mono8", 7, 5, step, 0, array.array("B", data))
+    assert np.array_equal(decode_message(msg), GREY)
+    values = RNG.integers(0, 65536, size=(5, 7), dtype=np.uint16)
+    as_numpy = np.frombuffer(values.astype(">u2").tobytes(), np.uint8)  # as rosbags gives it
+    assert np.array_equal(decode_message(ImageFields("mono16", 7, 5, 14, 1, as_numpy)), values)
+
+
+def test_decode_message_refuses_a_malformed_message_like_decode_image() -> None:
+    short = ImageFields("mono8", 7, 5, 7, 0, bytes(34))
+    with pytest.raises(ImageDecodeError) as info:
+        decode_message(short)
+    assert info.value.kind == "data_short"
+    with pytest.raises(ImageDecodeError, match="max_pixels"):
+        decode_message(ImageFields("mono8", 100, 100, 100, 0, bytes(100 * 100)), max_pixels=99)
+
+
+def test_describe_message_names_the_header_fields_and_the_data_size() -> None:
+    msg = ImageFields("bgr8", 7, 5, 21, 0, bytes(34))
+    assert describe_message(msg) == "'bgr8' 7x5 step 21, 34 B"
