@@ -5,6 +5,10 @@ stays free of model runtimes and the eye tracker node stays free of logic. A cam
 sees both eyes is handled by ``crop`` (that eye's region); a camera that delivers a
 mirrored picture (a hot mirror, a driver flag) by ``mirror``. Points come back in the
 source image's pixels; eyelid distance and the pupil offset are invariant to both.
+
+``EyeTracking.track`` also judges the frame: too small or uniform (no eye can be in it), a
+detector that fails, a result below ``NO_EYE_CONFIDENCE`` and a crop outside the image come
+back as a ``FrameIssue`` for the caller to count and log; the frame never raises.
 """
 
 from __future__ import annotations
@@ -17,6 +21,10 @@ from typing import Any
 import numpy as np
 
 from .landmarks import N_LANDMARKS, mirror_x
+from .names import check_eye
+
+NO_EYE_CONFIDENCE = 0.1  # observations below this count as "no eye in the frame"
+MIN_SIDE = 8  # px; a smaller frame (or crop) cannot show an eye
 
 
 class CropError(ValueError):
@@ -41,6 +49,25 @@ class Observation:
     confidence: float = 0.0
     pupil_confidence: float = 0.0
     learned: np.ndarray = field(default_factory=lambda: _nan(5))  # [up, down, in, out, blink]
+
+
+@dataclass(frozen=True)
+class FrameIssue:
+    """Something wrong with one frame: what to count (``kind``), what to log (``message``),
+    and the key that limits how often it is logged (``log_key``; the kind unless given).
+
+    A ``malformed`` frame is skipped (nothing is published); any other issue comes with an
+    observation (confidence 0 when nothing could be found) that is published as usual.
+    """
+
+    kind: str
+    message: str
+    key: str | None = None
+    malformed: bool = False
+
+    @property
+    def log_key(self) -> str:
+        return self.key or self.kind
 
 
 @dataclass(frozen=True)
@@ -103,12 +130,39 @@ class EyeTracking:
 
     def __init__(self, eye: str, detect: Detect | None, predict: Predict | None = None,
                  view: View | None = None) -> None:
-        if eye not in ("left", "right"):
-            raise ValueError(f"eye must be 'left' or 'right', got {eye!r}")
+        check_eye(eye)
         if detect is None and predict is None:
             raise ValueError("need a detector, a learned model, or both")
         self.eye, self.detect, self.predict = eye, detect, predict
         self.view = view or View()
+
+    def track(self, grey: np.ndarray) -> tuple[Observation | None, FrameIssue | None]:
+        """One decoded grey frame -> (observation, issue); never raises for a bad frame.
+
+        Too small, uniform, detector failed: an empty observation (confidence 0) and the
+        issue. Found, but below NO_EYE_CONFIDENCE: the observation and a "no eye" issue.
+        Crop outside the image: no observation and a malformed issue (skip the frame).
+        """
+        height, width = grey.shape[:2]
+        if min(height, width) < MIN_SIDE:
+            return Observation(), FrameIssue(
+                "too small", f"{width}x{height} frame is too small for an eye "
+                f"(at least {MIN_SIDE} px a side)")
+        low, high = int(grey.min()), int(grey.max())
+        if low == high:
+            return Observation(), FrameIssue(
+                "uniform", f"uniform frame (every pixel {low}): no eye", key=f"uniform {low}")
+        try:
+            obs = self.process(grey)
+        except CropError as exc:
+            return None, FrameIssue(exc.kind, str(exc), malformed=True)
+        except Exception as exc:  # the detector must never take the caller down
+            return Observation(), FrameIssue(
+                "detector error", f"detector failed on a {width}x{height} frame: "
+                f"{type(exc).__name__}: {exc}")
+        if obs.confidence < NO_EYE_CONFIDENCE:
+            return obs, FrameIssue("no eye", f"no eye found (confidence {obs.confidence:.2f})")
+        return obs, None
 
     def process(self, grey: np.ndarray) -> Observation:
         """One frame; detector exceptions propagate (the caller counts and logs them)."""

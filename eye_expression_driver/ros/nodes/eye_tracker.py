@@ -2,10 +2,11 @@
 
 Subscribes ``image_raw`` (sensor-data QoS). The callback only hands the frame to a worker
 thread (newest frame wins; replaced frames are counted as drops), so a slow frame never
-backs up DDS. The worker decodes (core.image_decode), runs the backend (core.eye_tracking
-with the injected detector or model) and publishes ``observation`` with the source image's
-header. ``debug_image`` is drawn only while someone subscribes. Bad frames are counted by
-kind, logged once per period, and skipped; the node never dies on input.
+backs up DDS. The worker decodes (media.image_decode), runs the backend (core.eye_tracking
+with the injected detector or model, which also judges the frame) and publishes
+``observation`` with the source image's header. ``debug_image`` is drawn only while someone
+subscribes. Bad frames are counted by kind, logged once per period, and skipped (malformed)
+or published with what was found; the node never dies on input.
 """
 
 from __future__ import annotations
@@ -15,11 +16,15 @@ import time
 
 import numpy as np
 from rclpy.node import Node
-from rclpy.qos import QoSProfile, QoSReliabilityPolicy, qos_profile_sensor_data
 from sensor_msgs.msg import Image
 
-from eye_expression_driver.core.eye_tracking import CropError, EyeTracking, Observation, View
-from eye_expression_driver.media.image_decode import ImageDecodeError, to_mono8
+from eye_expression_driver.core.eye_tracking import EyeTracking, Observation, View
+from eye_expression_driver.core.names import COEFFICIENTS
+from eye_expression_driver.media.image_decode import (
+    ImageDecodeError,
+    describe_message,
+    to_mono8,
+)
 from eye_expression_driver.msg import EyeCoefficients, EyeObservation
 from eye_expression_driver.outputs.overlay import draw_overlay
 from eye_expression_driver.ros.conversions import image_to_grey, observation_msg
@@ -27,13 +32,13 @@ from eye_expression_driver.ros.diagnostics import OK, WARN, Diagnostics
 from eye_expression_driver.ros.node_params import TRACKER_PARAMS
 from eye_expression_driver.ros.node_support import image_msg, run_node
 from eye_expression_driver.ros.params import NodeParameters
+from eye_expression_driver.ros.qos import RELIABLE, SENSOR_DATA
 from eye_expression_driver.runtime.latest_slot import LatestSlot, SlotClosedError
 from eye_expression_driver.runtime.stats import NodeStats
 from eye_expression_driver.vision.tracker_backends import BackendError, make_tracking
 
-RELIABLE_10 = QoSProfile(depth=10, reliability=QoSReliabilityPolicy.RELIABLE)
-NO_EYE_CONFIDENCE = 0.1  # observations below this count as "no eye in the frame"
-MIN_SIDE = 8  # px; a smaller frame (or crop) cannot show an eye
+# The overlay's bars: the eye coefficients and the eye-wide weight of EyeState.
+BAR_NAMES = (*COEFFICIENTS, "wide")
 
 
 class EyeTrackerNode(Node):
@@ -61,10 +66,10 @@ class EyeTrackerNode(Node):
         self.diagnostics = Diagnostics(
             self, "eye tracker", f"eye_camera_{self.eye}", self.stats, self._summary,
             p["diagnostics_period"], p["log_period"])
-        self._obs_pub = self.create_publisher(EyeObservation, "observation", RELIABLE_10)
-        self._debug_pub = self.create_publisher(Image, "debug_image", qos_profile_sensor_data)
+        self._obs_pub = self.create_publisher(EyeObservation, "observation", RELIABLE)
+        self._debug_pub = self.create_publisher(Image, "debug_image", SENSOR_DATA)
         self._image_sub = self.create_subscription(Image, "image_raw", self._on_image,
-                                                   qos_profile_sensor_data)
+                                                   SENSOR_DATA)
         self.create_timer(1.0, self._follow_debug_viewers)
         self._worker = threading.Thread(target=self._work, name="eye_tracker_worker",
                                         daemon=True)
@@ -111,7 +116,11 @@ class EyeTrackerNode(Node):
         except ImageDecodeError as exc:
             self._malformed(exc.kind, exc.reason, msg)
             return
-        obs = self._track(grey, msg)
+        obs, issue = self.tracking.track(grey)
+        if issue is not None and issue.malformed:
+            self._malformed(issue.kind, issue.message, msg)
+        elif issue is not None:
+            self._odd(issue.kind, issue.message, issue.log_key)
         if obs is None:
             return
         processing = time.monotonic() - received
@@ -121,36 +130,11 @@ class EyeTrackerNode(Node):
         self.stats.timing("processing", processing)
         self._publish_debug(grey, obs, msg)
 
-    def _track(self, grey: np.ndarray, msg: Image) -> Observation | None:
-        """The observation of a decoded frame (confidence 0 when nothing is found)."""
-        if min(grey.shape) < MIN_SIDE:
-            self._odd("too small", f"{grey.shape[1]}x{grey.shape[0]} frame is too small for an "
-                      f"eye (at least {MIN_SIDE} px a side)")
-            return Observation()
-        if int(grey.min()) == int(grey.max()):
-            value = int(grey.min())
-            self._odd("uniform", f"uniform frame (every pixel {value}): no eye",
-                      key=f"uniform {value}")
-            return Observation()
-        try:
-            obs = self.tracking.process(grey)
-        except CropError as exc:
-            self._malformed(exc.kind, str(exc), msg)
-            return None
-        except Exception as exc:  # the detector must never take the node down
-            self._odd("detector error", f"detector failed on a {grey.shape[1]}x"
-                      f"{grey.shape[0]} frame: {type(exc).__name__}: {exc}")
-            return Observation()
-        if obs.confidence < NO_EYE_CONFIDENCE:
-            self._odd("no eye", f"no eye found (confidence {obs.confidence:.2f})")
-        return obs
-
     def _malformed(self, kind: str, reason: str, msg: Image) -> None:
         self.stats.count("malformed")
         self.stats.count(f"malformed {kind}")
         self.diagnostics.warn(kind, f"skipping malformed image ({kind}): {reason} "
-                              f"[{msg.encoding!r} {msg.width}x{msg.height} step {msg.step}, "
-                              f"{len(msg.data)} B]")
+                              f"[{describe_message(msg)}]")
 
     def _odd(self, kind: str, message: str, key: str | None = None) -> None:
         self.stats.count(kind)
@@ -168,8 +152,7 @@ class EyeTrackerNode(Node):
         self._last_debug = now
         coefficients = dict(self._coefficients)
         if self.learned and np.isfinite(obs.learned).all():
-            names = ("look_up", "look_down", "look_in", "look_out", "blink")
-            coefficients = dict(zip(names, obs.learned.tolist(), strict=True))
+            coefficients = dict(zip(COEFFICIENTS, obs.learned.tolist(), strict=True))
         self._debug_pub.publish(image_msg(draw_overlay(grey, obs, coefficients), "bgr8",
                                           msg.header))
         self.stats.event("debug images out", now)
@@ -179,15 +162,14 @@ class EyeTrackerNode(Node):
         watched = self._debug_pub.get_subscription_count() > 0
         if watched and self._coeff_sub is None:
             self._coeff_sub = self.create_subscription(
-                EyeCoefficients, "coefficients", self._on_coefficients, RELIABLE_10)
+                EyeCoefficients, "coefficients", self._on_coefficients, RELIABLE)
         elif not watched and self._coeff_sub is not None:
             self.destroy_subscription(self._coeff_sub)
             self._coeff_sub, self._coefficients = None, {}
 
     def _on_coefficients(self, msg: EyeCoefficients) -> None:
         state = msg.left if self.eye == "left" else msg.right
-        self._coefficients = {name: float(getattr(state, name)) for name in
-                              ("blink", "look_up", "look_down", "look_in", "look_out", "wide")}
+        self._coefficients = {name: float(getattr(state, name)) for name in BAR_NAMES}
 
     # --- health and shutdown --------------------------------------------------------
 
