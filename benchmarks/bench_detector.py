@@ -1,6 +1,6 @@
-"""Accuracy and speed of the eye feature detector (issue 5), side by side with Detector2D.
+"""Accuracy and speed of the eye feature detector, side by side with Detector2D.
 
-    python benchmarks/bench_detector.py --realeye ../shared/realeye [--card] [--json OUT]
+    python benchmarks/bench_detector.py --realeye DIR [--card] [--json OUT]
 
 Measures, with the shipped model unless --model is given:
 * held-out synthetic subjects: landmark error / eye width, pupil error / eye width;
@@ -184,7 +184,7 @@ def bench_speed(model: Path, root: Path | None, repeats: int) -> dict:
 
 
 def print_table(report: dict) -> None:
-    """The figures the issue asks for, one line each."""
+    """The headline figures, one line each."""
     syn = report.get("synthetic", {})
     if syn:
         print(f"synthetic held-out ({syn['frames']} frames): landmark error "
@@ -273,7 +273,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.card and args.realeye:
         card = args.model.with_suffix(".md")
         head = card.read_text().split(REAL_SECTION, 1)[0]
-        command = "python benchmarks/bench_detector.py --realeye ../shared/realeye --card"
+        command = "python benchmarks/bench_detector.py --realeye DIR --card"
         card.write_text(head + REAL_SECTION + card_section(report, command))
     return 0
 

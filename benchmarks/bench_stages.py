@@ -1,7 +1,7 @@
 """Per-stage times of the eye pipeline on one core: median and p99 per eye image.
 
 Stages, each on realistic input (rendered synthetic eyes, as the graph bench streams):
-decode (``sensor_msgs/Image`` -> mono8 with core.image_decode, as the tracker does it) at
+decode (``sensor_msgs/Image`` -> mono8 with media.image_decode, as the tracker does it) at
 200x200 and 400x400; the detector (``EyeFeatureDetector.detect``, both eyes alternating);
 the coefficient method (bench_core's eye-frame update: eyelid distance, pupil offset,
 ``EyeCoefficientEstimator.update``) and the binocular step (pairing + both eyes, per pair);

@@ -2,8 +2,8 @@
 
 Reads the bag with `rosbags` (no DDS), so a report can be rebuilt from any recording of the
 synthetic headset. The preview shows both eye images with the tracker's landmarks (drawn
-from the recorded observations with core.overlay, the tracker's own debug drawing) beside
-the avatar face drawn from the recorded FaceExpression (core.avatar_preview, the preview
+from the recorded observations with outputs.overlay, the tracker's own debug drawing) beside
+the avatar face drawn from the recorded FaceExpression (outputs.avatar_preview, the preview
 node's drawing), all at one stamp per frame.
 """
 
@@ -19,12 +19,13 @@ import numpy as np
 from rosbags.rosbag2 import Reader
 
 from eye_expression_driver.core.eye_tracking import Observation
+from eye_expression_driver.core.names import EYES
 from eye_expression_driver.media.bag import typestore
 from eye_expression_driver.media.image_decode import decode_message, to_mono8
 from eye_expression_driver.outputs.avatar_preview import render_avatar
 from eye_expression_driver.outputs.overlay import draw_overlay
 
-from .metrics import SIDES, EyeTruth, Session, evaluate, format_report, headline
+from .metrics import EyeTruth, Session, evaluate, format_report, headline
 from .plot import label, per_frame, plot, session_time
 from .session import Segment
 
@@ -45,7 +46,7 @@ class Recording:
     truth: list[tuple[int, tuple]] = field(default_factory=list)  # stamp, per-side values
     faces: list[tuple[int, int, dict[str, float]]] = field(default_factory=list)
     observations: dict[str, dict[int, Observation]] = field(
-        default_factory=lambda: {s: {} for s in SIDES})
+        default_factory=lambda: {s: {} for s in EYES})
     counts: dict[str, int] = field(default_factory=lambda: defaultdict(int))
 
 
@@ -64,7 +65,7 @@ def read_recording(bag: Path, namespace: str = "") -> Recording:
     prefix = "/" + namespace.strip("/") + "/" if namespace.strip("/") else "/"
     store, rec = typestore(), Recording()
     wanted = {f"{prefix}ground_truth", f"{prefix}face_expression",
-              *(f"{prefix}{s}/observation" for s in SIDES)}
+              *(f"{prefix}{s}/observation" for s in EYES)}
     with Reader(bag) as reader:
         for conn in reader.connections:
             rec.counts[conn.topic] += conn.msgcount
@@ -90,9 +91,9 @@ def _eye_truth(rows: list[tuple[float, float, float, bool]]) -> EyeTruth:
 
 
 def session_of(rec: Recording) -> Session:
-    """The recording as arrays for core.session_metrics."""
+    """The recording as arrays for demo.metrics.evaluate."""
     truth = sorted(rec.truth)
-    eyes = {side: _eye_truth([v[i] for _, v in truth]) for i, side in enumerate(SIDES)}
+    eyes = {side: _eye_truth([v[i] for _, v in truth]) for i, side in enumerate(EYES)}
     faces = sorted(rec.faces, key=lambda f: f[0])
     names = sorted({n for _, _, w in faces for n in w})
     weights = {n: np.array([w.get(n, np.nan) for _, _, w in faces]) for n in names}
@@ -139,7 +140,7 @@ def preview_frames(bag: Path, rec: Recording, session: Session, namespace: str =
         panels = [_panel(draw_overlay(pair[side], rec.observations[side].get(stamp,
                                                                             Observation()),
                                       min_width=PANEL), f"{side} eye")
-                  for side in ("right", "left")]
+                  for side in reversed(EYES)]  # right, left: as the avatar faces you
         face = {n: float(w[i]) for n, w in weights.items()}
         panels.append(_panel(render_avatar(face, PANEL), "avatar"))
         picture = np.vstack([np.hstack(panels), _caption(float(t[i]), face, segments,
@@ -153,7 +154,7 @@ def _images_at(bag: Path, prefix: str, stamps: set[int]) -> dict[int, dict[str, 
     images: dict[int, dict[str, np.ndarray]] = defaultdict(dict)
     with Reader(bag) as reader:
         conns = [c for c in reader.connections
-                 if c.topic in {f"{prefix}{s}/image_raw" for s in SIDES}]
+                 if c.topic in {f"{prefix}{s}/image_raw" for s in EYES}]
         for conn, _, data in reader.messages(connections=conns):
             msg = typestore().deserialize_cdr(data, conn.msgtype)
             if _ns(msg.header) in stamps:

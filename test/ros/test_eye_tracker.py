@@ -1,5 +1,5 @@
-"""eye_tracker as a real process over real DDS: malformed and odd images (issue 9), drops
-under a burst, the debug overlay only while watched, refused parameters, bad model files.
+"""eye_tracker as a real process over real DDS: malformed and odd images, drops under a
+burst, the debug overlay only while watched, refused parameters, bad model files.
 
 The landmark model is a stand-in with the real model's interface (ros_graph_helpers), so
 these tests check the node, not the quality of a trained network.

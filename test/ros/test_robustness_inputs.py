@@ -1,12 +1,13 @@
-"""Robustness (issue 9) where no DDS is needed: a real 8000x8000 frame through the eye
-tracker's own processing (in this process), model files that are missing, empty, truncated,
-not ONNX or the wrong model for either backend, every parameter value outside its range
-refused with its reason (start-up YAML and sets), and `eye-expression detect` given
-truncated or header-only image files next to a good one.
+"""Robustness where no DDS is needed: a real 8000x8000 frame through the eye tracker's
+own processing (in this process), model files that are missing, empty, truncated, not ONNX
+or the wrong model for either backend, every parameter value outside its range refused with
+its reason (start-up YAML and sets), and `eye-expression detect` given truncated or
+header-only image files next to a good one.
 
-What the node-process tests (test_ros_*) already cover is not repeated here: the malformed
-image kinds over DDS, a landmark model missing at start-up, values above the range on a
-running node, missing/corrupt/unwritable profiles through the services.
+What the node-process tests (test_eye_tracker.py and the other node tests here) already
+cover is not repeated here: the malformed image kinds over DDS, a landmark model missing at
+start-up, values above the range on a running node, missing/corrupt/unwritable profiles
+through the services.
 """
 
 from __future__ import annotations
