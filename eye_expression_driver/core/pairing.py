@@ -14,7 +14,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from .names import EYES
+from .names import EYES, check_eye
 
 
 class Pair(NamedTuple):
@@ -107,9 +107,7 @@ class StampPairer:
 
 
 def _other(side: str) -> str:
-    if side not in EYES:
-        raise ValueError(f"side must be 'left' or 'right', got {side!r}")
-    return "right" if side == "left" else "left"
+    return "right" if check_eye(side) == "left" else "left"
 
 
 def _closest(queue: deque, stamp: float, slop: float) -> tuple[float, Any] | None:

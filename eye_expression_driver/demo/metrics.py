@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-SIDES = ("left", "right")
+from eye_expression_driver.core.names import EYES
+
 CLOSED_OPENNESS = 0.2  # truth openness below this counts as a closed eye
 GAZE_MIN_DEG = 8.0  # truth angles beyond this must give the coefficient's sign
 
@@ -111,7 +112,7 @@ def evaluate(session: Session, skip_seconds: float = 0.0) -> dict[str, object]:
         ti, fi = ti[judged], fi[judged]
     report["judged frames"] = int(ti.size)
     matched = {name: w[fi] for name, w in session.weights.items()}
-    for side in SIDES:
+    for side in EYES:
         t = session.truth[side]
         sub = EyeTruth(t.openness[ti], t.yaw[ti], t.pitch[ti], t.blinking[ti])
         report[f"{side} eye"] = eye_errors(sub, matched, side) if ti.size else {}
@@ -133,7 +134,7 @@ def headline(report: dict[str, object], skip_seconds: float,
         lines.append("  counted by the nodes: " + ", ".join(f"{k} {v}" for k, v in drops.items()))
     lines.append(f"coefficient errors after the {skip_seconds:g} s calibration warm-up "
                  f"({report['judged frames']} frames):")
-    for side in SIDES:
+    for side in EYES:
         e = report[f"{side} eye"]
         if not e:
             lines.append(f"  {side} eye: nothing to judge")

@@ -13,7 +13,9 @@ from pathlib import Path
 
 import numpy as np
 
-from .metrics import SIDES, Session, gaze_signal, match
+from eye_expression_driver.core.names import EYES
+
+from .metrics import Session, gaze_signal, match
 from .session import Segment
 
 BLUE, ORANGE = "tab:blue", "tab:orange"
@@ -100,7 +102,7 @@ def plot(session: Session, path: Path, rate: float | None = None,
     if segments:
         _plan_strip(fig.add_subplot(grid[0, :], sharex=axes[0][0]), segments)
     rows = ("eyeBlink", "eyeLookOut - eyeLookIn", "eyeLookUp - eyeLookDown")
-    for col, side in enumerate(SIDES):
+    for col, side in enumerate(EYES):
         _eye_column([axes[r][col] for r in range(3)], session, weights, t, side, col == 1)
         axes[0][col].set_title(f"{side} eye", fontsize=10)
         axes[2][col].set_xlabel("time in the session (s)")

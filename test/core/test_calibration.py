@@ -18,7 +18,7 @@ from eye_expression_driver.core.calibration import (
     offline_thresholds,
 )
 from eye_expression_driver.core.eye_coefficients import CoefficientConfig
-from eye_expression_driver.core.names import EYES as SIDES
+from eye_expression_driver.core.names import EYES
 
 FAST = CalibrationConfig(min_samples=50, refresh_every=7, window_frames=1000)
 
@@ -148,10 +148,10 @@ def test_the_two_eyes_never_recompute_on_the_same_frame() -> None:
     recomputation (1.5-3 ms) must not be paid twice in one pair. Same statistics."""
     config = CalibrationConfig(refresh_every=40, window_frames=4000)
     bino = BinocularCoefficients(CoefficientConfig(calibration=config))
-    cals = {side: bino.estimators[side].calibration for side in SIDES}
+    cals = {side: bino.estimators[side].calibration for side in EYES}
     t, d, offsets, _ = sequence(3000)
-    recomputed: dict[str, list[int]] = {side: [] for side in SIDES}
-    lag = {side: [] for side in SIDES}
+    recomputed: dict[str, list[int]] = {side: [] for side in EYES}
+    lag = {side: [] for side in EYES}
     for i in range(len(t)):
         for side, cal in cals.items():
             before = cal.current

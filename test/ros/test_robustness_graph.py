@@ -3,7 +3,7 @@ real DDS): image stamps jumping backwards, one eye's stream stopping and resumin
 far above the processing rate (drops counted, latency bounded, memory flat), and the
 learned backend refusing to start on a bad model file (the runner names it and stops).
 
-The per-node versions of these faults are in test_ros_coefficient_node/test_ros_eye_tracker;
+The per-node versions of these faults are in test_coefficient_node/test_eye_tracker;
 these check that the graph as a whole goes on. The landmark model is a stand-in with the
 real model's interface, so the test measures the plumbing, not a trained network.
 """
