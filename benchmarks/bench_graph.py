@@ -1,7 +1,7 @@
 """End to end over real DDS: the graph as node processes, a camera process, a receiver.
 
 The graph is started exactly as ``eye-expression run`` starts it by default (ros.graph's
-NodeLaunch list: the trackers and coefficient_bridge, through ros.runner.NodeProcess,
+NodeLaunch list: the trackers and coefficient_bridge, through ros.tools.run.NodeProcess,
 parameters from a copy of the package YAML). ``bench_publisher.py`` streams pre-rendered
 synthetic pairs at each rate, stamped with the wall clock; this process receives
 ``face_expression`` (and, for the breakdown, both ``observation`` topics and

@@ -12,7 +12,7 @@ is replaced, and ``sys.setswitchinterval`` is applied first. Without --executor 
 keep their own (EventsExecutor); ``single`` is what rclpy.spin does (Python wait-set loop),
 ``events`` rclpy's EventsExecutor, ``multi`` a MultiThreadedExecutor. Several modules
 (comma-separated) are composed with ``ros.node_support.run_nodes``, as the package's own
-composed process (``ros.coefficient_bridge``) is: one process, one context, one executor,
+composed process (``ros.nodes.coefficient_bridge``) is: one process, one context, one executor,
 each node with its own name and parameter section.
 """
 

@@ -23,7 +23,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "train": ("training.train_coefficients", "train the coefficient model"),
     "evaluate": ("training.evaluate_coefficients",
                  "both paths against synthetic truth on held-out people"),
-    "run": ("ros.tools.run", "start the ROS 2 graph, one process per node"),
+    "run": ("ros.tools.run", "start the ROS 2 graph (a process per eye tracker)"),
     "synth": ("synth.command", "write synthetic eye camera sessions"),
 }
 

@@ -1,6 +1,6 @@
 """The demo report's plot: each eye's blink and gaze coefficients against the ground truth.
 
-Time is the session's own (frame index / rate), so the scripted plan (synth.demo_session),
+Time is the session's own (frame index / rate), so the scripted plan (demo.session),
 drawn as a strip on top, lines up with what it caused even when the headset fell behind.
 Coefficients are drawn only at the frames that produced them: a lost frame is a gap. Gaze
 coefficients (-1..1) and truth angles (deg) share a zero line, so their shapes compare.

@@ -2,7 +2,7 @@
 
 diagnostic_updater is not installable everywhere; this publishes the same message
 (``diagnostic_msgs/DiagnosticArray`` on ``/diagnostics``, status name "<node>: <task>")
-from a ``core.runtime_stats.NodeStats`` and a node-provided summary, and throttles the
+from a ``runtime.stats.NodeStats`` and a node-provided summary, and throttles the
 node's log lines per problem kind.
 """
 

@@ -1,6 +1,6 @@
 """Small pieces the nodes share: parameter descriptors, images, spinning.
 
-A core.param_spec spec becomes a descriptor that carries the description, constraints and
+A runtime.param_spec spec becomes a descriptor that carries the description, constraints and
 range, so rclpy itself refuses out-of-range values with the reason (ros.params declares
 the parameters and checks the rest).
 """

@@ -1,4 +1,4 @@
-"""Declare a node's parameters from ``core.param_spec`` specs and validate every set.
+"""Declare a node's parameters from ``runtime.param_spec`` specs and validate every set.
 
 Descriptors come from ``node_support.parameter_descriptor`` (rclpy enforces ranges);
 this also checks rules between parameters, supports arrays whose default is empty, calls

@@ -114,7 +114,7 @@ def generate_sequence(seed: int, seconds: float, fps: float, size: tuple[int, in
     """The frames of one synthetic session (an iterator with ``meta()`` and ``len()``).
 
     ``size`` is (width, height) in px; ``scripter`` writes the behaviour (random everyday
-    behaviour by default, or e.g. synth.demo_session.script_demo_session).
+    behaviour by default, or e.g. demo.session.script_demo_session).
     """
     return SyntheticSequence(seed, seconds, fps, size, params, scripter)
 

@@ -1,4 +1,4 @@
-"""core.session_metrics: coefficients matched to truth by stamp, latency, drops and errors."""
+"""demo.metrics: coefficients matched to truth by stamp, latency, drops and errors."""
 
 from __future__ import annotations
 

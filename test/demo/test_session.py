@@ -1,4 +1,4 @@
-"""The demo session's script (synth.demo_session): every kind of eye behaviour the demo is
+"""The demo session's script (demo.session): every kind of eye behaviour the demo is
 meant to show is in the plan, and the movements really do it at the planned times."""
 
 from __future__ import annotations

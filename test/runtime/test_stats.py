@@ -1,4 +1,4 @@
-"""core.runtime_stats and core.latest_slot: rates, timings, throttling, newest-wins hand-over."""
+"""runtime.stats and runtime.latest_slot: rates, timings, throttling, newest-wins hand-over."""
 
 from __future__ import annotations
 

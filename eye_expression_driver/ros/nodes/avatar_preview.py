@@ -2,7 +2,7 @@
 
 Subscribes `face_expression` (FaceExpression), publishes `avatar_preview` (sensor_msgs/Image,
 bgr8, the expression's header) only while someone subscribes and at most `max_rate` times a
-second, so an unwatched preview costs nothing. The drawing is core.avatar_preview.
+second, so an unwatched preview costs nothing. The drawing is outputs.avatar_preview.
 """
 
 from __future__ import annotations

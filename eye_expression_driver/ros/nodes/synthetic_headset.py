@@ -4,14 +4,14 @@ a headset.
 Publishes `left/image_raw` and `right/image_raw` (mono8, sensor-data QoS, one stamp for both
 eyes, like a headset whose cameras are triggered together) at `rate`, rendered by synth from a
 session of one synthetic person, and the exact truth behind each pair on `ground_truth`
-(SyntheticGroundTruth, the same stamp). `session` demo plays synth.demo_session's fixed
+(SyntheticGroundTruth, the same stamp). `session` demo plays demo.session's fixed
 tour (fixations, saccades, pursuit, blinks, a wink of each eye, a squint, wide eyes,
 reading); random plays everyday behaviour with more winks and squints (and headset slips).
 
 The session starts once the graph listens (`wait_for_*`), so its first frames are not lost
 to discovery. While another node publishes on the same image topics (a real headset) it
 pauses, so the two never mix. Frames are rendered ahead in a background thread
-(core.prefetch) so the timer only publishes; a tick with no frame ready is counted as an
+(runtime.prefetch) so the timer only publishes; a tick with no frame ready is counted as an
 underrun and skipped, as a camera drops a frame.
 """
 

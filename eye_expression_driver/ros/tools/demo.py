@@ -2,10 +2,10 @@
 
 Starts the graph on the synthetic headset (`ros.graph`, the processes `eye-expression run`
 starts) plus the avatar preview, records the session's topics into a rosbag2 .mcap in this
-process, stops everything when the scripted session (synth.demo_session) has played. The
+process, stops everything when the scripted session (demo.session) has played. The
 headset starts the session only once the recorder and the whole chain down to
 face_expression are connected, so no frame is lost to start-up. Then it writes the
-report (ros.demo_report): coefficients against ground truth (PNG), an animated preview of
+report (demo.report): coefficients against ground truth (PNG), an animated preview of
 both eye images with landmarks beside the avatar face (GIF and one PNG frame), and a
 summary with end-to-end latency, frame drops and coefficient errors. Prints where it is.
 """
