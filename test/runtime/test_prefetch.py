@@ -1,4 +1,5 @@
-"""runtime.prefetch: items produced ahead in a thread, in order, looped, never blocking the taker."""
+"""runtime.prefetch: items produced ahead in a thread, in order, looped, never blocking the
+taker."""
 
 from __future__ import annotations
 
