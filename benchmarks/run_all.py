@@ -38,6 +38,8 @@ import bench_graph  # noqa: E402
 import bench_stages  # noqa: E402
 from proc_stats import machine  # noqa: E402
 
+from eye_expression_driver.core.names import EYES  # noqa: E402
+
 TARGETS = {"p50_ms": 3.0, "p99_ms": 10.0, "drops": 0, "rss_mb": 250.0, "growth_mb": 10.0,
            "at_rate_hz": 200.0}
 
@@ -186,7 +188,7 @@ def graph_table(graph: dict) -> list[str]:
     row("latency max (ms)", lat("max"))
     row("pairs without FaceExpression (dropped)", lambda p: p["pairs_without_face"], "0",
         lambda p: p["pairs_without_face"] == 0)
-    for side in bench_graph.SIDES:
+    for side in EYES:
         label = f"{side}/eye_tracker"
         row(f"  {side} images lost before the tracker (DDS)",
             lambda p, s=label: p["pairs_published"] - p["nodes"][s]["images in"])

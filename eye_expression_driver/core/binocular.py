@@ -15,7 +15,7 @@ import numpy as np
 
 from .calibration import ProfileError, read_profile
 from .eye_coefficients import CoefficientConfig, EyeCoefficientEstimator, EyeResult
-from .names import COEFFICIENTS, EYES
+from .names import EYES
 from .pairing import StampPairer
 
 # Each eye's calibration refresh phase: both eyes get the same frame pairs, so without an
@@ -52,8 +52,8 @@ class BinocularResult:
 
 def _direct(obs: EyeInput) -> EyeResult:
     """The learned model's coefficients as they came (no session statistics yet)."""
-    values = (float(np.clip(v, 0.0, 1.0)) for v in obs.learned)
-    return EyeResult(**dict(zip(COEFFICIENTS, values, strict=True)),
+    up, down, in_, out, blink = (float(np.clip(v, 0.0, 1.0)) for v in obs.learned)
+    return EyeResult(look_up=up, look_down=down, look_in=in_, look_out=out, blink=blink,
                      blink_confidence=obs.confidence,
                      gaze_confidence=min(obs.confidence, obs.pupil_confidence),
                      eyelid_distance=obs.eyelid_distance, calibrated=False)

@@ -219,7 +219,8 @@ class EyeCoefficientEstimator:
         gaze, gaze_conf = self._gaze_step(th, usable, min(confidence, pupil_confidence))
         blink, gaze = self._smooth(t, blink, gaze)
         return EyeResult(
-            **dict(zip(COEFFICIENTS[:4], map(float, gaze), strict=True)),
+            look_up=float(gaze[0]), look_down=float(gaze[1]), look_in=float(gaze[2]),
+            look_out=float(gaze[3]),
             blink=float(blink), wide=float(wide),
             blink_confidence=float(blink_conf), gaze_confidence=float(gaze_conf),
             eyelid_distance=d, calibrated=th.ready,

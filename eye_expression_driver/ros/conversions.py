@@ -19,7 +19,6 @@ from eye_expression_driver.core.binocular import BinocularResult, EyeInput
 from eye_expression_driver.core.calibration import Thresholds
 from eye_expression_driver.core.eye_coefficients import EyeResult
 from eye_expression_driver.core.eye_tracking import Observation
-from eye_expression_driver.core.names import COEFFICIENTS
 from eye_expression_driver.media.image_decode import (
     DEFAULT_MAX_PIXELS,
     ImageDecodeError,
@@ -38,9 +37,6 @@ except Exception:
     CvBridge = None
 
 EYE_CODES = {"left": EyeObservation.LEFT, "right": EyeObservation.RIGHT}
-# EyeState's float fields, which EyeResult names alike.
-STATE_FIELDS = (*COEFFICIENTS, "wide", "blink_confidence", "gaze_confidence",
-                "eyelid_distance")
 _bridge = None
 
 
@@ -110,13 +106,21 @@ def _unit(value: float) -> float:
 
 
 def eye_state(result: EyeResult) -> EyeState:
-    return EyeState(**{name: getattr(result, name) for name in STATE_FIELDS},
-                    calibrated=bool(result.calibrated))
+    return EyeState(
+        look_up=result.look_up, look_down=result.look_down, look_in=result.look_in,
+        look_out=result.look_out, blink=result.blink, wide=result.wide,
+        blink_confidence=result.blink_confidence, gaze_confidence=result.gaze_confidence,
+        eyelid_distance=result.eyelid_distance, calibrated=bool(result.calibrated),
+    )
 
 
 def eye_result(state: EyeState) -> EyeResult:
-    return EyeResult(**{name: getattr(state, name) for name in STATE_FIELDS},
-                     calibrated=state.calibrated)
+    return EyeResult(
+        look_up=state.look_up, look_down=state.look_down, look_in=state.look_in,
+        look_out=state.look_out, blink=state.blink, wide=state.wide,
+        blink_confidence=state.blink_confidence, gaze_confidence=state.gaze_confidence,
+        eyelid_distance=state.eyelid_distance, calibrated=state.calibrated,
+    )
 
 
 def coefficients_msg(result: BinocularResult, frame_id: str = "") -> EyeCoefficients:
