@@ -39,6 +39,7 @@ import bench_stages  # noqa: E402
 from proc_stats import machine  # noqa: E402
 
 from eye_expression_driver.core.names import EYES  # noqa: E402
+from eye_expression_driver.vision.tracker_backends import BACKENDS  # noqa: E402
 
 TARGETS = {"p50_ms": 3.0, "p99_ms": 10.0, "drops": 0, "rss_mb": 250.0, "growth_mb": 10.0,
            "at_rate_hz": 200.0}
@@ -254,7 +255,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--realeye", type=Path, help="real eye images for the side by side "
                         "(evaluation only; read in place)")
     parser.add_argument("--model", type=Path, help="detector ONNX (default: the shipped one)")
-    parser.add_argument("--backend", choices=("geometric", "learned"), default="geometric",
+    parser.add_argument("--backend", choices=BACKENDS, default="geometric",
                         help="the trackers' backend in the end-to-end part")
     parser.add_argument("--learned-model", type=Path,
                         help="coefficient model ONNX (default: the shipped one)")

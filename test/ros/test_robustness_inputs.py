@@ -26,7 +26,7 @@ from eye_expression_driver.core.eye_tracking import View
 from eye_expression_driver.ros.node_params import BRIDGE_PARAMS, COEFFICIENT_PARAMS, TRACKER_PARAMS
 from eye_expression_driver.ros.tools.run import check_config
 from eye_expression_driver.synth.sequence import generate_sequence
-from eye_expression_driver.vision.tracker_backends import BackendError, make_tracking
+from eye_expression_driver.vision.tracker_backends import BACKENDS, BackendError, make_tracking
 
 HUGE = 8000
 
@@ -104,7 +104,7 @@ def model_files(backend: str, path) -> dict[str, str]:
     return {"landmark_model" if backend == "geometric" else "coefficient_model": str(path)}
 
 
-@pytest.mark.parametrize("backend", ["geometric", "learned"])
+@pytest.mark.parametrize("backend", BACKENDS)
 def test_unusable_model_files_are_refused_naming_the_file(tmp_path, backend) -> None:
     if backend == "learned":
         pytest.importorskip("eye_expression_driver.vision.coefficient_model")
@@ -117,7 +117,7 @@ def test_unusable_model_files_are_refused_naming_the_file(tmp_path, backend) -> 
     assert make_tracking("left", backend, View(), **model_files(backend, good)) is not None
 
 
-@pytest.mark.parametrize("backend", ["geometric", "learned"])
+@pytest.mark.parametrize("backend", BACKENDS)
 def test_the_other_kind_of_model_is_refused_naming_the_file(tmp_path, backend) -> None:
     pytest.importorskip("eye_expression_driver.vision.coefficient_model")
     wrong = standin_coefficient_model(tmp_path / "coefficients.onnx") if backend == \

@@ -30,6 +30,7 @@ from eye_expression_driver.demo.session import segments_until
 from eye_expression_driver.ros.graph import NodeLaunch, graph, with_parameters
 from eye_expression_driver.ros.node_params import SESSIONS
 from eye_expression_driver.ros.paths import package_file
+from eye_expression_driver.vision.tracker_backends import BACKENDS
 
 from .record import Recorder, absolute, open_writer, record_until
 from .run import DEFAULT_CONFIG, NodeProcess, check_config, stop_all
@@ -69,7 +70,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="parent folder of the report (default ./demo_report)")
     parser.add_argument("--config", type=Path, default=None,
                         help=f"graph parameters (default: the package's {DEFAULT_CONFIG})")
-    parser.add_argument("--backend", choices=["geometric", "learned"], default="geometric")
+    parser.add_argument("--backend", choices=BACKENDS, default="geometric")
     parser.add_argument("--landmark-model", default="",
                         help="ONNX landmark model (default: the one shipped)")
 
