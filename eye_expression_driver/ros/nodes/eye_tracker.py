@@ -26,7 +26,7 @@ from eye_expression_driver.media.image_decode import (
     to_mono8,
 )
 from eye_expression_driver.msg import EyeCoefficients, EyeObservation
-from eye_expression_driver.outputs.overlay import draw_overlay
+from eye_expression_driver.outputs.overlay import BAR_ORDER, draw_overlay
 from eye_expression_driver.ros.conversions import image_to_grey, observation_msg
 from eye_expression_driver.ros.diagnostics import OK, WARN, Diagnostics
 from eye_expression_driver.ros.node_params import TRACKER_PARAMS
@@ -36,9 +36,6 @@ from eye_expression_driver.ros.qos import RELIABLE, SENSOR_DATA
 from eye_expression_driver.runtime.latest_slot import LatestSlot, SlotClosedError
 from eye_expression_driver.runtime.stats import NodeStats
 from eye_expression_driver.vision.tracker_backends import BackendError, make_tracking
-
-# The overlay's bars: the eye coefficients and the eye-wide weight of EyeState.
-BAR_NAMES = (*COEFFICIENTS, "wide")
 
 
 class EyeTrackerNode(Node):
@@ -169,7 +166,7 @@ class EyeTrackerNode(Node):
 
     def _on_coefficients(self, msg: EyeCoefficients) -> None:
         state = msg.left if self.eye == "left" else msg.right
-        self._coefficients = {name: float(getattr(state, name)) for name in BAR_NAMES}
+        self._coefficients = {name: float(getattr(state, name)) for name in BAR_ORDER}
 
     # --- health and shutdown --------------------------------------------------------
 
